@@ -1,0 +1,9 @@
+"""Analysis: retention curves, plots and I/O over the datasets the simulator produces.
+
+Analysis knows nothing of kernels: it works on xarray datasets.
+"""
+from .io import load, save
+from .plots import plot_retention, plot_retention_grid
+from .retention import retention_curve
+
+__all__ = ["load", "plot_retention", "plot_retention_grid", "retention_curve", "save"]

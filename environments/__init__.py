@@ -1,0 +1,9 @@
+"""Environments: what memory agents meet, as EventStreams, and their generators.
+
+The environments know nothing of agents: they produce streams of events (an item
+is studied or tested at a time) whose statistics follow the real world's.
+"""
+from .power_law import power_law
+from .stream import STUDY, TEST, EventStream
+
+__all__ = ["EventStream", "STUDY", "TEST", "power_law"]

@@ -1,0 +1,65 @@
+"""Power-law recency environment (Anderson & Schooler 1991)."""
+import numpy as np
+
+from ._power_law_kernels import power_law_items
+from ._seeding import generator, seed_attrs, seed_sequence
+from ._validation import check_number
+from .stream import EventStream
+
+
+def power_law(n_events, exponent=1.0, new_item_prob=0.05, n_items=None, time_step=1.0,
+              seed=None):
+    """A stream in which need probability falls as a power of time since last need.
+
+    Anderson & Schooler (1991, Psychological Science 2) found that in newspaper
+    headlines, speech to children and e-mail, the probability that an item is
+    needed falls as a power function of the time since it was last needed. Here one
+    item is needed every ``time_step`` seconds: a new item with probability
+    ``new_item_prob`` (while the pool lasts), otherwise a known item ``i`` with
+    probability proportional to ``(t - last_i) ** -exponent``. All events are
+    ``STUDY`` events: each need is a presentation.
+
+    Parameters
+    ----------
+    n_events : int
+        Number of events, >= 1.
+    exponent : float
+        Power-law exponent of need probability vs time since last need, >= 0
+        (0: every known item equally likely, no recency structure).
+    new_item_prob : float
+        Probability that an event introduces a new item, in [0, 1].
+    n_items : int, optional
+        Size of the item pool (>= 1); once every item has appeared only known items
+        recur. Unbounded when omitted.
+    time_step : float
+        Seconds between events, > 0.
+    seed : int, SeedSequence, Generator or None
+        Source of randomness; its entropy is stored in ``meta``.
+
+    Returns
+    -------
+    EventStream
+    """
+    n_events = check_number("n_events", n_events, 1, None, integer=True)
+    exponent = check_number("exponent", exponent, 0.0, None)
+    new_item_prob = check_number("new_item_prob", new_item_prob, 0.0, 1.0)
+    if n_items is not None:
+        n_items = check_number("n_items", n_items, 1, None, integer=True)
+    time_step = check_number("time_step", time_step, 0.0, None, low_open=True)
+    seed_seq = seed_sequence(seed)
+
+    pool = n_events if n_items is None else min(n_items, n_events)
+    items = power_law_items(generator(seed_seq), n_events, float(exponent),
+                            float(new_item_prob), pool)
+    meta = {
+        "generator": "power_law",
+        "n_events": n_events,
+        "exponent": float(exponent),
+        "new_item_prob": float(new_item_prob),
+        "n_items": n_items,
+        "time_step": float(time_step),
+    }
+    meta.update(seed_attrs(seed_seq))
+    n_items_out = n_items if n_items is not None else int(items.max()) + 1
+    return EventStream(time=np.arange(n_events) * float(time_step), item=items,
+                       n_items=n_items_out, meta=meta)

@@ -1,0 +1,206 @@
+"""EventStream: what an agent meets, as equal-length arrays sorted by time."""
+import numbers
+
+import numpy as np
+import xarray as xr
+
+STUDY = 0
+"""Event kind: the item is presented (studied, or simply needed and met)."""
+TEST = 1
+"""Event kind: the agent is asked to recall the item first; the answer is recorded."""
+
+KIND_NAMES = {STUDY: "study", TEST: "test"}
+
+
+class EventStream:
+    """An immutable sequence of memory events, sorted by time.
+
+    Parameters
+    ----------
+    time : array_like of float
+        Event times in seconds, finite and non-decreasing.
+    item : array_like of int
+        Which item each event concerns, ``0 <= item < n_items``.
+    kind : array_like of int, optional
+        ``STUDY`` (0) or ``TEST`` (1) per event; all ``STUDY`` when omitted.
+    task : array_like of int, optional
+        The task (or list) each event's item belongs to, ``>= 0``.
+    n_items : int, optional
+        Size of the item pool; ``max(item) + 1`` when omitted.
+    meta : dict, optional
+        How the stream was made: generator name, parameters, seed entropy.
+
+    The arrays are stored read-only (``time`` float64, ``item`` int64, ``kind``
+    int8, ``task`` int32). Bad input raises ``ValueError`` naming the field.
+    """
+
+    __slots__ = ("_time", "_item", "_kind", "_task", "_n_items", "_meta")
+
+    def __init__(self, time, item, kind=None, task=None, n_items=None, meta=None):
+        time = _as_1d("time", time, np.float64)
+        item = _as_integer_1d("item", item, np.int64)
+        n = len(time)
+        if len(item) != n:
+            raise ValueError(f"item must have the same length as time ({n}), got {len(item)}")
+        if kind is None:
+            kind = np.full(n, STUDY, dtype=np.int8)
+        else:
+            kind = _as_integer_1d("kind", kind, np.int8)
+            if len(kind) != n:
+                raise ValueError(f"kind must have the same length as time ({n}), got {len(kind)}")
+        if task is not None:
+            task = _as_integer_1d("task", task, np.int32)
+            if len(task) != n:
+                raise ValueError(f"task must have the same length as time ({n}), got {len(task)}")
+
+        bad = np.flatnonzero(~np.isfinite(time))
+        if bad.size:
+            raise ValueError(f"time must be finite, got {time[bad[0]]} at event {bad[0]}")
+        back = np.flatnonzero(np.diff(time) < 0)
+        if back.size:
+            e = back[0] + 1
+            raise ValueError(
+                f"time must be non-decreasing, got {time[e]} after {time[e - 1]} at event {e}"
+            )
+        if n and item.min() < 0:
+            e = int(np.argmin(item))
+            raise ValueError(f"item must be >= 0, got {item[e]} at event {e}")
+        unknown = np.flatnonzero((kind != STUDY) & (kind != TEST))
+        if unknown.size:
+            e = unknown[0]
+            raise ValueError(
+                f"kind must be STUDY (0) or TEST (1), got {kind[e]} at event {e}"
+            )
+        if task is not None and n and task.min() < 0:
+            e = int(np.argmin(task))
+            raise ValueError(f"task must be >= 0, got {task[e]} at event {e}")
+
+        smallest = int(item.max()) + 1 if n else 0
+        if n_items is None:
+            n_items = smallest
+        if (isinstance(n_items, bool) or not isinstance(n_items, numbers.Integral)
+                or n_items < smallest):
+            raise ValueError(
+                f"n_items must be an integer >= {smallest} (the largest item + 1), got {n_items!r}"
+            )
+        if meta is None:
+            meta = {}
+        if not isinstance(meta, dict):
+            raise ValueError(f"meta must be a dict, got {type(meta).__name__}")
+
+        for array in (time, item, kind, task):
+            if array is not None:
+                array.flags.writeable = False
+        self._time, self._item, self._kind, self._task = time, item, kind, task
+        self._n_items = int(n_items)
+        self._meta = dict(meta)
+
+    time = property(lambda self: self._time, doc="Event times in seconds (float64).")
+    item = property(lambda self: self._item, doc="Item of each event (int64).")
+    kind = property(lambda self: self._kind, doc="STUDY (0) or TEST (1) per event (int8).")
+    task = property(lambda self: self._task, doc="Task of each event (int32), or None.")
+    n_items = property(lambda self: self._n_items, doc="Size of the item pool.")
+    meta = property(lambda self: dict(self._meta), doc="Generator name, parameters, seed entropy.")
+
+    def __len__(self):
+        return len(self._time)
+
+    def __repr__(self):
+        name = self._meta.get("generator", "hand-made")
+        span = f"{self._time[0]:g}..{self._time[-1]:g} s" if len(self) else "empty"
+        n_test = int(np.count_nonzero(self._kind == TEST))
+        return (f"<EventStream {name}: {len(self)} events ({n_test} tests), "
+                f"{self._n_items} items, {span}>")
+
+    def __eq__(self, other):
+        if not isinstance(other, EventStream):
+            return NotImplemented
+        same_task = (self._task is None and other._task is None) or (
+            self._task is not None and other._task is not None
+            and np.array_equal(self._task, other._task))
+        return (np.array_equal(self._time, other._time)
+                and np.array_equal(self._item, other._item)
+                and np.array_equal(self._kind, other._kind)
+                and same_task and self._n_items == other._n_items
+                and self._meta == other._meta)
+
+    __hash__ = None
+
+    def to_dataset(self):
+        """The stream as an :class:`xarray.Dataset` over dim ``event``; meta in ``attrs``."""
+        data = {
+            "time": ("event", self._time, {"long_name": "time", "units": "s"}),
+            "item": ("event", self._item, {"long_name": "item", "units": "1"}),
+            "kind": ("event", self._kind, kind_attrs()),
+        }
+        if self._task is not None:
+            data["task"] = ("event", self._task, {"long_name": "task", "units": "1"})
+        attrs = {"n_items": self._n_items}
+        attrs.update(flat_attrs(self._meta, prefix="environment"))
+        return xr.Dataset(data, attrs=attrs)
+
+
+def kind_attrs():
+    """CF flag attrs for the ``kind`` variable."""
+    return {
+        "long_name": "event kind",
+        "units": "1",
+        "flag_values": np.array([STUDY, TEST], dtype=np.int8),
+        "flag_meanings": "study test",
+    }
+
+
+def flat_attrs(mapping, prefix):
+    """Flatten ``mapping`` into NetCDF-safe attrs named ``prefix`` / ``prefix_key``.
+
+    NetCDF attributes hold numbers, strings and 1-D arrays only: booleans become
+    0/1, ``None`` the string ``"None"``, and anything else its ``repr``.
+    """
+    attrs = {}
+    for key, value in mapping.items():
+        name = prefix if key == "generator" else f"{prefix}_{key}"
+        attrs[name] = netcdf_safe(value)
+    return attrs
+
+
+def netcdf_safe(value):
+    """A value NetCDF can store as an attribute."""
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, (numbers.Integral,)):
+        value = int(value)
+        return value if -2**63 <= value < 2**63 else str(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple, np.ndarray)):
+        array = np.asarray(value)
+        if array.ndim == 1 and array.dtype.kind in "iuf":
+            return array
+    if value is None:
+        return "None"
+    return repr(value)
+
+
+def _as_1d(name, values, dtype):
+    try:
+        array = np.array(values, dtype=dtype, copy=True)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a 1-D array of numbers: {err}") from None
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
+    return array
+
+
+def _as_integer_1d(name, values, dtype):
+    raw = np.asarray(values)
+    if raw.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {raw.shape}")
+    if raw.size and raw.dtype.kind not in "iub":
+        if raw.dtype.kind != "f" or not np.all(np.isfinite(raw)) or np.any(raw != np.round(raw)):
+            raise ValueError(f"{name} must hold integers, got dtype {raw.dtype}")
+    info = np.iinfo(dtype)
+    if raw.size and (raw.min() < info.min or raw.max() > info.max):
+        raise ValueError(f"{name} must fit in {np.dtype(dtype).name}, got values up to {raw.max()}")
+    return raw.astype(dtype, copy=True)

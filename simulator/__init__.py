@@ -1,0 +1,9 @@
+"""Simulator: memory agents (jitted kernels behind frozen parameter objects) and the run loop.
+
+Agents know nothing of xarray: their kernels take and return numpy arrays; the
+run loop labels the result.
+"""
+from .actr import ACTR
+from .run import run
+
+__all__ = ["ACTR", "run"]

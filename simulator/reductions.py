@@ -1,0 +1,63 @@
+"""Reductions a run or a sweep keeps: binning per-event results by retention interval.
+
+``analysis.retention_curve`` calls these same functions, so a sweep's stored
+curves and a curve computed later from per-event data are one computation.
+"""
+import numpy as np
+
+
+def log_lag_bins(lag, n_bins=20):
+    """``n_bins + 1`` log-spaced edges spanning the finite positive values of ``lag``."""
+    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
+        raise ValueError(f"bins must be an integer >= 1 or an array of edges, got {n_bins!r}")
+    lag = np.asarray(lag, dtype=float)
+    positive = lag[np.isfinite(lag) & (lag > 0)]
+    if positive.size == 0:
+        raise ValueError("lag has no finite positive values: no item was presented twice")
+    low, high = positive.min(), positive.max()
+    if high <= low:
+        high = low * 10.0
+    # widen the top edge a hair so the largest lag falls inside the last bin
+    return np.geomspace(low, high * (1 + 1e-9), n_bins + 1)
+
+
+def check_bin_edges(edges):
+    """Edges as a float array: 1-D, at least two, positive, strictly increasing."""
+    edges = np.asarray(edges, dtype=float)
+    if edges.ndim != 1 or edges.size < 2:
+        raise ValueError(f"bins must be a 1-D array of at least 2 edges, got shape {edges.shape}")
+    if not np.all(np.isfinite(edges)) or edges[0] <= 0 or np.any(np.diff(edges) <= 0):
+        raise ValueError("bins must be finite, positive and strictly increasing")
+    return edges
+
+
+def lag_bin_means(lag, values, edges):
+    """Mean of ``values`` per lag bin ``[edges[k], edges[k+1])`` over the last axis.
+
+    ``lag`` and ``values`` have the same shape ``(..., n_events)``; events whose
+    lag or value is NaN, or whose lag falls outside the edges, are left out.
+    Returns ``(means, counts)`` of shape ``(..., n_bins)``; an empty bin's mean is NaN.
+    """
+    lag = np.asarray(lag, dtype=float)
+    values = np.asarray(values, dtype=float)
+    lag, values = np.broadcast_arrays(lag, values)
+    n_bins = len(edges) - 1
+    lead = lag.shape[:-1]
+    flat_lag = lag.reshape(-1, lag.shape[-1])
+    flat_values = values.reshape(-1, values.shape[-1])
+    bin_index = np.searchsorted(edges, flat_lag, side="right") - 1
+    keep = (bin_index >= 0) & (bin_index < n_bins) & ~np.isnan(flat_values)
+    keep &= ~np.isnan(flat_lag)
+    row = np.broadcast_to(np.arange(flat_lag.shape[0])[:, None], flat_lag.shape)
+    cell = row[keep] * n_bins + bin_index[keep]
+    size = flat_lag.shape[0] * n_bins
+    counts = np.bincount(cell, minlength=size)
+    sums = np.bincount(cell, weights=flat_values[keep], minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    return means.reshape(lead + (n_bins,)), counts.reshape(lead + (n_bins,))
+
+
+def bin_centres(edges):
+    """Geometric centre of each bin (the natural midpoint on a log axis)."""
+    return np.sqrt(edges[:-1] * edges[1:])
