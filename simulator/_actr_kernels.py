@@ -35,6 +35,18 @@ def base_level_exact(history, start, stop, now, decay, age_floor):
 
 
 @njit
+def recall_probability(activation, threshold, noise):
+    """``1 / (1 + exp(-(A - threshold) / noise))``; the limiting step when ``noise == 0``."""
+    if noise > 0.0:
+        return logistic((activation - threshold) / noise)
+    if activation > threshold:
+        return 1.0
+    if activation == threshold:
+        return 0.5
+    return 0.0
+
+
+@njit
 def retrieve(activation, threshold, noise, latency_factor, latency_exponent, u):
     """One retrieval attempt with transient logistic noise; returns (p, recalled, latency).
 
@@ -45,14 +57,7 @@ def retrieve(activation, threshold, noise, latency_factor, latency_exponent, u):
     and ``eps = noise * ln((1 - u) / u)``. Latency is ``F * exp(-f * (A + eps))``
     on success and ``F * exp(-f * threshold)`` on failure.
     """
-    if noise > 0.0:
-        p = logistic((activation - threshold) / noise)
-    elif activation > threshold:
-        p = 1.0
-    elif activation == threshold:
-        p = 0.5
-    else:
-        p = 0.0
+    p = recall_probability(activation, threshold, noise)
     recalled = u < p
     if recalled:
         eps = 0.0
@@ -66,20 +71,36 @@ def retrieve(activation, threshold, noise, latency_factor, latency_exponent, u):
 
 
 @njit
+def probe_actr_exact(history, start, fill, now, decay, threshold, noise, age_floor, out):
+    """Recall probability of every item at time ``now``, without learning (a probe)."""
+    for i in range(len(out)):
+        a = base_level_exact(history, start[i], fill[i], now, decay, age_floor)
+        out[i] = recall_probability(a, threshold, noise)
+
+
+@njit
 def run_actr_exact(time, item, kind, n_items, decay, threshold, noise, latency_factor,
                    latency_exponent, age_floor, test_is_presentation, rng,
-                   activation, p_recall, recalled, latency, lag, n_prior):
+                   activation, p_recall, recalled, latency, lag, n_prior,
+                   probe_times, probe_recall):
     """Run an ACT-R declarative memory over a stream, writing into the output arrays.
 
     Every output describes the state just before the event; then the event is
     added to the item's presentation history (STUDY always, TEST when
-    ``test_is_presentation``). One uniform draw per event decides recall.
+    ``test_is_presentation``). One uniform draw per event decides recall. A
+    probe at time t (sorted ``probe_times``) sees every event at or before t and
+    writes each item's recall probability into ``probe_recall[probe, item]``.
     """
     start, fill = presentation_slots(item, n_items)
     history = np.empty(len(time))
+    next_probe = 0
     for e in range(len(time)):
         i = item[e]
         now = time[e]
+        while next_probe < len(probe_times) and probe_times[next_probe] < now:
+            probe_actr_exact(history, start, fill, probe_times[next_probe], decay, threshold,
+                             noise, age_floor, probe_recall[next_probe])
+            next_probe += 1
         count = fill[i] - start[i]
         n_prior[e] = count
         lag[e] = now - history[fill[i] - 1] if count > 0 else np.nan
@@ -93,3 +114,6 @@ def run_actr_exact(time, item, kind, n_items, decay, threshold, noise, latency_f
         if kind[e] == STUDY or test_is_presentation:
             history[fill[i]] = now
             fill[i] += 1
+    for p in range(next_probe, len(probe_times)):
+        probe_actr_exact(history, start, fill, probe_times[p], decay, threshold, noise,
+                         age_floor, probe_recall[p])

@@ -42,12 +42,22 @@ RUN_VARIABLES = {
         "units": "1",
         "description": "number of presentations of the item before the event",
     },
+    "probe_accuracy": {
+        "dims": ("probe", "task"),
+        "long_name": "probe accuracy",
+        "units": "1",
+        "description": "mean recall of a task's items at a probe (probes do not learn)",
+    },
 }
 
 COORDINATES = {
     "time": {"long_name": "time", "units": "s"},
     "item": {"long_name": "item", "units": "1"},
     "task": {"long_name": "task", "units": "1"},
+    "event_task": {"long_name": "task of the event's item", "units": "1"},
+    "probe": {"long_name": "probe", "units": "1"},
+    "probe_time": {"long_name": "probe time", "units": "s"},
+    "task_items": {"long_name": "items in task", "units": "1"},
     "lag": {"long_name": "retention interval", "units": "s"},
     "lag_lower": {"long_name": "retention interval, bin lower edge", "units": "s"},
     "lag_upper": {"long_name": "retention interval, bin upper edge", "units": "s"},

@@ -59,8 +59,12 @@ class ACTR:
     def __post_init__(self):
         validate(self)
 
-    def _simulate(self, stream, rng):
-        """Run the kernel over ``stream``; returns the per-event arrays by name."""
+    def _simulate(self, stream, rng, probe_times):
+        """Run the kernel over ``stream``; returns the per-event arrays by name.
+
+        ``probe_recall[probe, item]`` is each item's recall probability at each
+        probe time (probes never count as presentations).
+        """
         n = len(stream)
         out = {
             "activation": np.empty(n),
@@ -69,10 +73,12 @@ class ACTR:
             "latency": np.empty(n),
             "lag": np.empty(n),
             "n_prior": np.empty(n, np.int64),
+            "probe_recall": np.zeros((len(probe_times), stream.n_items)),
         }
         run_actr_exact(stream.time, stream.item, stream.kind, stream.n_items, self.decay,
                        self.threshold, self.noise, self.latency_factor,
                        self.latency_exponent, self.age_floor, self.test_is_presentation,
                        rng, out["activation"], out["p_recall"], out["recalled"],
-                       out["latency"], out["lag"], out["n_prior"])
+                       out["latency"], out["lag"], out["n_prior"], probe_times,
+                       out["probe_recall"])
         return out

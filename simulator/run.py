@@ -10,10 +10,11 @@ from ._params import parameters
 from ._variables import COORDINATES, RUN_VARIABLES, variable_attrs
 
 
-def run(agent, stream, seed=None):
+def run(agent, stream, seed=None, probe_times=None):
     """Run ``agent`` over ``stream`` once and return what it remembered, per event.
 
     Every event reports the agent's state just before the event updates it.
+    Probes test every item at chosen times without learning anything.
 
     Parameters
     ----------
@@ -22,13 +23,19 @@ def run(agent, stream, seed=None):
     seed : int, SeedSequence, Generator or None
         Seeds the agent's random draws (e.g. recall). Same seed, same dataset, bit
         for bit; its entropy is stored in ``attrs["seed_entropy"]``.
+    probe_times : array_like of float, optional
+        Non-decreasing times (s) at which every item is tested without being
+        presented; a probe at t sees every event at or before t. Adds
+        ``probe_accuracy`` (dims ``probe``, ``task``): the mean recall of each
+        task's items (an item's task is that of its first event; one task 0
+        when the stream has none), with coord ``probe_time``.
 
     Returns
     -------
     xarray.Dataset
         Over dim ``event``: ``activation``, ``p_recall``, ``recalled``,
         ``latency``, ``lag``, ``n_prior``; coords ``time``, ``item``, ``kind``
-        (and ``task`` when the stream has one). ``attrs`` hold the agent's
+        (and ``event_task`` when the stream has tasks). ``attrs`` hold the agent's
         parameters (``agent_<name>``), the stream's meta (``environment_<name>``)
         and the seed entropy.
     """
@@ -38,9 +45,57 @@ def run(agent, stream, seed=None):
     if not isinstance(stream, EventStream):
         raise ValueError(f"stream must be an environments.EventStream, "
                          f"got {type(stream).__name__}")
+    probe_times = _check_probe_times(probe_times)
     seed_seq = seed_sequence(seed)
-    arrays = agent._simulate(stream, generator(seed_seq))
-    return _to_dataset(agent, stream, arrays, seed_seq)
+    arrays = agent._simulate(stream, generator(seed_seq), probe_times)
+    probe_recall = arrays.pop("probe_recall")
+    ds = _to_dataset(agent, stream, arrays, seed_seq)
+    if len(probe_times):
+        ds = ds.merge(_probe_dataset(stream, probe_times, probe_recall))
+    return ds
+
+
+def _check_probe_times(probe_times):
+    if probe_times is None:
+        return np.empty(0)
+    try:
+        times = np.array(probe_times, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValueError(f"probe_times must be an array of times in seconds, "
+                         f"got {probe_times!r}") from None
+    if not np.all(np.isfinite(times)) or np.any(np.diff(times) < 0):
+        raise ValueError("probe_times must be finite and non-decreasing")
+    return times
+
+
+def item_tasks(stream):
+    """Task of each item (that of its first event); -1 for items that never occur."""
+    tasks = np.full(stream.n_items, -1, np.int64)
+    first = np.unique(stream.item, return_index=True)
+    event_task = stream.task if stream.task is not None else np.zeros(len(stream), np.int64)
+    tasks[first[0]] = event_task[first[1]]
+    return tasks
+
+
+def _probe_dataset(stream, probe_times, probe_recall):
+    """Aggregate per-item probe results into the ``probe x task`` accuracy matrix."""
+    tasks = item_tasks(stream)
+    task_ids = np.unique(tasks[tasks >= 0])
+    accuracy = np.empty((len(probe_times), len(task_ids)))
+    counts = np.empty(len(task_ids), np.int64)
+    for k, task in enumerate(task_ids):
+        members = tasks == task
+        counts[k] = members.sum()
+        accuracy[:, k] = probe_recall[:, members].mean(axis=1)
+    return xr.Dataset(
+        {"probe_accuracy": (("probe", "task"), accuracy, variable_attrs("probe_accuracy"))},
+        coords={
+            "probe": ("probe", np.arange(len(probe_times)), COORDINATES["probe"]),
+            "probe_time": ("probe", probe_times, COORDINATES["probe_time"]),
+            "task": ("task", task_ids, COORDINATES["task"]),
+            "task_items": ("task", counts, COORDINATES["task_items"]),
+        },
+    )
 
 
 def _to_dataset(agent, stream, arrays, seed_seq):
@@ -52,7 +107,8 @@ def _to_dataset(agent, stream, arrays, seed_seq):
         "kind": ("event", stream.kind, kind_attrs()),
     }
     if stream.task is not None:
-        coords["task"] = ("event", stream.task, COORDINATES["task"])
+        # named apart from the `task` dim of task-indexed results (probe_accuracy)
+        coords["event_task"] = ("event", stream.task, COORDINATES["event_task"])
     attrs = {"agent": type(agent).__name__}
     attrs.update(flat_attrs(parameters(agent), prefix="agent"))
     attrs.update(flat_attrs(stream.meta, prefix="environment"))

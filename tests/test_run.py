@@ -144,3 +144,42 @@ def test_determinism_for_any_seed(seed):
     a = simulator.run(simulator.ACTR(), stream, seed=seed)
     b = simulator.run(simulator.ACTR(), env.power_law(300, seed=seed), seed=seed)
     xr.testing.assert_identical(a, b)
+
+
+def test_probes_test_every_task_without_learning():
+    # task 0: items 0, 1 studied at 0; task 1: item 2 studied at 100
+    stream = EventStream(time=[0, 0, 100, 300], item=[0, 1, 2, 0], task=[0, 0, 1, 0])
+    agent = simulator.ACTR(decay=0.5, noise=0.3)
+    probes = [50, 100, 200, 300, 400]
+    ds = simulator.run(agent, stream, seed=0, probe_times=probes)
+    acc = ds["probe_accuracy"]
+    assert acc.dims == ("probe", "task") and acc.attrs["units"] == "1"
+    np.testing.assert_array_equal(ds["probe_time"], probes)
+    np.testing.assert_array_equal(ds["task_items"], [2, 1])
+
+    def p_of(activation):
+        return 1 / (1 + np.exp(-activation / 0.3))
+
+    def p(age):
+        return p_of(-0.5 * np.log(age))
+
+    # at 300 item 0 is restudied (age floored at 0.05 s); item 1 only decays
+    both_300 = p_of(np.log(300 ** -0.5 + 0.05 ** -0.5))
+    both_400 = p_of(np.log(400 ** -0.5 + 100 ** -0.5))
+    np.testing.assert_allclose(acc.sel(task=0), [p(50), p(100), p(200), (both_300 + p(300)) / 2,
+                                                 (both_400 + p(400)) / 2], rtol=1e-12)
+    # task 1 is unknown before its study at 100; a probe at 100 sees that study
+    np.testing.assert_allclose(acc.sel(task=1), [0, p(0.05), p(100), p(200), p(300)], rtol=1e-12)
+    # the probes did not change what the events report
+    plain = simulator.run(agent, stream, seed=0)
+    xr.testing.assert_identical(ds.drop_vars(["probe_accuracy", "probe", "probe_time", "task",
+                                              "task_items"]), plain)
+    assert "event_task" in ds.coords
+
+
+def test_bad_probe_times():
+    stream = env.power_law(10, seed=1)
+    with pytest.raises(ValueError, match="^probe_times"):
+        simulator.run(simulator.ACTR(), stream, probe_times=[5, 1])
+    with pytest.raises(ValueError, match="^probe_times"):
+        simulator.run(simulator.ACTR(), stream, probe_times=[np.nan])
