@@ -6,6 +6,7 @@ is studied or tested at a time) whose statistics follow the real world's.
 from .power_law import power_law
 from .sequential import rehearsal_counts, rehearsal_weights, sequential_tasks
 from .stream import STUDY, TEST, EventStream
+from .zipf import zipf
 
 __all__ = [
     "EventStream",
@@ -15,4 +16,5 @@ __all__ = [
     "rehearsal_counts",
     "rehearsal_weights",
     "sequential_tasks",
+    "zipf",
 ]

@@ -22,7 +22,7 @@ def power_law(n_events, exponent=1.0, new_item_prob=0.05, n_items=None, time_ste
     Parameters
     ----------
     n_events : int
-        Number of events, >= 1.
+        Number of events, in 1 .. 2**31 - 1.
     exponent : float
         Power-law exponent of need probability vs time since last need, >= 0
         (0: every known item equally likely, no recency structure).
@@ -40,7 +40,8 @@ def power_law(n_events, exponent=1.0, new_item_prob=0.05, n_items=None, time_ste
     -------
     EventStream
     """
-    n_events = check_number("n_events", n_events, 1, None, integer=True)
+    # the sampler indexes steps with int32
+    n_events = check_number("n_events", n_events, 1, 2**31 - 1, integer=True)
     exponent = check_number("exponent", exponent, 0.0, None)
     new_item_prob = check_number("new_item_prob", new_item_prob, 0.0, 1.0)
     if n_items is not None:
