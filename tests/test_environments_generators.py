@@ -1,0 +1,93 @@
+"""power_law's exact sampling law, zipf's frequencies, and jitted vs pure-Python generators."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import environments as env
+
+
+@pytest.mark.parametrize("exponent", [0.0, 0.5, 1.5, 2.0])
+def test_power_law_draws_each_step_with_the_exact_conditional_law(exponent):
+    # Given the history, a known item last needed `lag` steps ago is chosen with
+    # probability lag^-a / sum over known items. Observed choices per log2-lag bin
+    # minus the summed conditional probabilities is a martingale: z-scores must be small.
+    n_items = 40
+    items = env.power_law(20_000, exponent=exponent, n_items=n_items, seed=21).item
+    last = np.full(n_items, -1)
+    observed, expected, variance = (np.zeros(20) for _ in range(3))
+    for t, item in enumerate(items):
+        if last[item] >= 0:
+            known = last >= 0
+            lags = t - last[known]
+            weights = lags.astype(float) ** -exponent
+            bins = np.floor(np.log2(lags)).astype(int)
+            p_bin = np.bincount(bins, weights / weights.sum(), minlength=20)
+            expected += p_bin
+            variance += p_bin * (1 - p_bin)
+            observed[int(np.log2(t - last[item]))] += 1
+        last[item] = t
+    tested = variance > 5
+    z = (observed[tested] - expected[tested]) / np.sqrt(variance[tested])
+    assert tested.sum() >= 3
+    assert np.max(np.abs(z)) < 4.5
+
+
+def test_zipf_frequencies_follow_the_rank_law():
+    stream = env.zipf(400_000, 50, exponent=1.2, seed=4)
+    p = np.arange(1, 51) ** -1.2
+    p /= p.sum()
+    counts = np.bincount(stream.item, minlength=50)
+    z = (counts - 400_000 * p) / np.sqrt(400_000 * p * (1 - p))
+    assert np.max(np.abs(z)) < 4.5
+    assert stream.n_items == 50 and np.array_equal(stream.time, np.arange(400_000.0))
+    uniform = np.bincount(env.zipf(100_000, 10, exponent=0.0, seed=4).item)
+    assert np.max(np.abs(uniform - 10_000)) < 4.5 * np.sqrt(10_000 * 0.9)
+
+
+def test_zipf_is_seeded():
+    a = env.zipf(1000, 20, seed=3)
+    assert a == env.zipf(1000, 20, seed=3)
+    assert not np.array_equal(a.item, env.zipf(1000, 20, seed=4).item)
+    assert a.meta["generator"] == "zipf" and a.meta["exponent"] == 1.0
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(n_events=0), "n_events"),
+    (dict(n_items=0), "n_items"),
+    (dict(exponent=-0.1), "exponent"),
+    (dict(time_step=0.0), "time_step"),
+    (dict(seed=1.5), "seed"),
+])
+def test_zipf_bad_arguments_name_the_parameter(kwargs, name):
+    arguments = dict(n_events=10, n_items=5)
+    arguments.update(kwargs)
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
+        env.zipf(**arguments)
+
+
+JIT_SCRIPT = """
+import json, sys
+import environments as env, analysis
+out = {}
+for a in (0.0, 0.7, 2.0):
+    out[f"items_{a}"] = env.power_law(3000, exponent=a, new_item_prob=0.1, seed=5).item.tolist()
+need = analysis.need_probability(env.power_law(3000, exponent=1.0, seed=6))
+out["need"] = [need[v].values.tolist() for v in ("n_at_risk", "n_needed", "n_expected")]
+json.dump(out, sys.stdout)
+"""
+
+
+def test_jitted_generators_agree_with_pure_python():
+    def run_with(disable_jit):
+        environ = dict(os.environ, NUMBA_DISABLE_JIT=disable_jit)
+        out = subprocess.run([sys.executable, "-c", JIT_SCRIPT], env=environ, check=True,
+                             capture_output=True, text=True,
+                             cwd=os.path.dirname(os.path.dirname(__file__)))
+        return json.loads(out.stdout)
+
+    jitted, python = run_with("0"), run_with("1")
+    assert jitted == python
