@@ -158,7 +158,7 @@ def fit_power_law(need, variable="need_probability", lag_min=None, lag_max=None,
     xarray.Dataset
         Scalars ``exponent`` (positive when need falls with lag), ``exponent_lower``,
         ``exponent_upper`` and ``scale``; attrs ``confidence``, ``variable``,
-        ``lag_min``, ``lag_max``, ``n_lags``.
+        ``lag_min``, ``lag_max`` (the lags fitted), ``min_needed``, ``n_lags``.
     """
     if not isinstance(need, xr.Dataset) or "n_needed" not in need or "lag" not in need.dims:
         raise ValueError("need must be the Dataset returned by analysis.need_probability")
@@ -194,7 +194,7 @@ def fit_power_law(need, variable="need_probability", lag_min=None, lag_max=None,
         },
         attrs={"confidence": confidence, "variable": variable,
                "lag_min": float(lag[used].min()), "lag_max": float(lag[used].max()),
-               "n_lags": int(used.sum())},
+               "min_needed": min_needed, "n_lags": int(used.sum())},
     )
 
 
@@ -208,8 +208,9 @@ def plot_need_probability(need, variable="need_probability", fit=True, ax=None, 
         From :func:`need_probability`.
     variable : {"need_probability", "need_ratio"}
     fit : bool
-        Draw the line of :func:`fit_power_law` (``fit_kwargs`` go to it) and put
-        its exponent and interval in the legend.
+        Draw the line of :func:`fit_power_law` (``fit_kwargs`` go to it), fill the
+        points it used (the others stay hollow) and put its exponent and interval
+        in the legend.
     ax : matplotlib Axes, optional
     label : str, optional
         Legend label of the points.
@@ -223,14 +224,20 @@ def plot_need_probability(need, variable="need_probability", fit=True, ax=None, 
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4), layout="constrained")
     values = need[variable]
+    lag = need["lag"].values
     shown = values.values > 0
-    points = ax.plot(need["lag"].values[shown], values.values[shown], "o", ms=4,
-                     label=label)
+    points = ax.plot(lag[shown], values.values[shown], "o", ms=4, mfc="none",
+                     label=None if fit else label)
     if fit:
         result = fit_power_law(need, variable=variable, **fit_kwargs)
-        lag = np.geomspace(result.attrs["lag_min"], result.attrs["lag_max"], 50)
+        # the points the fit used are filled in
+        used = shown & (lag >= result.attrs["lag_min"]) & (lag <= result.attrs["lag_max"])
+        used &= need["n_needed"].values >= result.attrs["min_needed"]
+        colour = points[0].get_color()
+        ax.plot(lag[used], values.values[used], "o", ms=4, color=colour)
+        line_lag = np.geomspace(result.attrs["lag_min"], result.attrs["lag_max"], 50)
         a = float(result["exponent"])
-        ax.plot(lag, float(result["scale"]) * lag ** -a, "-", color=points[0].get_color(),
+        ax.plot(line_lag, float(result["scale"]) * line_lag ** -a, "-", color=colour,
                 label=(f"{label + ': ' if label else ''}exponent {a:.2f} "
                        f"[{float(result['exponent_lower']):.2f}, "
                        f"{float(result['exponent_upper']):.2f}]"))

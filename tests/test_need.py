@@ -85,7 +85,10 @@ def test_plot_is_log_log_with_the_fit_in_the_legend():
     need = analysis.need_probability(env.power_law(50_000, exponent=1.0, seed=4))
     ax = analysis.plot_need_probability(need, label="power law")
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
-    assert len(ax.lines) == 2 and "exponent" in ax.get_legend().get_texts()[1].get_text()
+    # all points hollow, the fitted ones filled again, and the line
+    assert len(ax.lines) == 3
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(texts) == 1 and texts[0].startswith("power law: exponent 1.0")
     assert ax.get_xlabel() == "time since last need [s]"
     plt.close(ax.figure)
 
