@@ -219,7 +219,7 @@ def _fit_one_form(form, t, y, sigma, top):
                 method="trf", x_scale="jac", ftol=1e-15, xtol=1e-15, gtol=1e-15,
                 max_nfev=200 * n_params)
             params = full_params(result.x)
-            jacobian = _jacobian(residuals, params)
+            jacobian = central_jacobian(residuals, params)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError) as err:
             return nan, nan, f"optimizer failed: {err}"
     if result.status <= 0 or not np.all(np.isfinite(result.fun)):
@@ -227,7 +227,7 @@ def _fit_one_form(form, t, y, sigma, top):
     return params, _standard_errors(jacobian), ""
 
 
-def _jacobian(fun, x):
+def central_jacobian(fun, x):
     """Central-difference Jacobian of ``fun`` at ``x`` (relative steps)."""
     steps = 1e-6 * np.maximum(np.abs(x), 1e-8)
     columns = []
