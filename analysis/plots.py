@@ -174,6 +174,10 @@ def plot_forgetting(data, models=None, figure=None):
     top_ax.plot(lag, retention, "ko", ms=5, label="data", zorder=3)
     top_ax.set_xscale("log")
     top_ax.set_yscale("log")
+    # plain numbers (20, 30, 50) on the retention axis: it rarely spans two decades
+    for setter in (top_ax.yaxis.set_major_formatter, top_ax.yaxis.set_minor_formatter):
+        setter(plt.matplotlib.ticker.LogFormatter(labelOnlyBase=False,
+                                                  minor_thresholds=(2, 0.4)))
     top_ax.set_ylabel(axis_label(fit["retention"]))
     top_ax.legend()
     if fit.sizes.get("model"):
@@ -279,10 +283,12 @@ def _heatmap(ax, values, labels, annotate, pcolormesh_kwargs):
     ax.grid(False)
     if annotate:
         for (i, j), text in np.ndenumerate(labels.values):
-            shown = text if isinstance(text, str) else _short(text) if not isinstance(
-                text, (float, np.floating)) else f"{text:.3g}"
+            shown = f"{text:.3g}" if isinstance(text, (float, np.floating)) else str(text)
+            red, green, blue, _ = mesh.cmap(mesh.norm(values.values[i, j]))
+            # dark text on light cells (relative luminance, ITU-R BT.709)
+            light = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5
             ax.text(j, i, shown, ha="center", va="center", fontsize="x-small",
-                    color="white" if not isinstance(text, str) else "black")
+                    color="black" if light else "white")
     return mesh
 
 
