@@ -49,14 +49,14 @@ def recall_counts(ds):
                          "(with recalled, lag, n_prior and kind)")
     keys, group, tested = _test_conditions(ds, by_prior=True)
     recalled = ds["recalled"].values[tested].astype(float)
+    n_trials = np.bincount(group, minlength=len(keys))
+    lag = np.bincount(group, weights=ds["lag"].values[tested], minlength=len(keys)) / n_trials
     return xr.DataArray(
         np.bincount(group, weights=recalled, minlength=len(keys)), dims="lag", name="recalled",
-        coords={"lag": ("lag", keys[:, 1] * LAG_RESOLUTION,
-                        {"long_name": "retention interval", "units": "s"}),
+        coords={"lag": ("lag", lag, {"long_name": "retention interval", "units": "s"}),
                 "n_prior": ("lag", keys[:, 0], {"long_name": "prior presentations",
                                                 "units": "1"}),
-                "n_trials": ("lag", np.bincount(group, minlength=len(keys)),
-                             {"long_name": "number of tests", "units": "1"})},
+                "n_trials": ("lag", n_trials, {"long_name": "number of tests", "units": "1"})},
         attrs={"long_name": "number recalled", "units": "1"})
 
 
