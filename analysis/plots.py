@@ -31,11 +31,21 @@ MODEL_COLOURS = dict(zip(FORMS, ("C0", "C3", "C2", "C4", "C1", "C5")))
 
 
 def house_style(plot):
-    """Draw ``plot`` under :data:`HOUSE_STYLE` (rcParams set only while it runs)."""
+    """Draw ``plot`` under :data:`HOUSE_STYLE`, restoring those rcParams afterwards.
+
+    Only the style's own keys are saved and restored (not a whole-rcParams
+    snapshot as ``plt.rc_context`` takes): the first figure of a session picks
+    the backend, and Jupyter's inline backend switches interactive mode on as it
+    loads; restoring a snapshot from before that would stop later figures showing.
+    """
     @functools.wraps(plot)
     def styled(*args, **kwargs):
-        with plt.rc_context(HOUSE_STYLE):
+        saved = {key: plt.rcParams[key] for key in HOUSE_STYLE}
+        plt.rcParams.update(HOUSE_STYLE)
+        try:
             return plot(*args, **kwargs)
+        finally:
+            plt.rcParams.update(saved)
     return styled
 
 
@@ -174,6 +184,10 @@ def plot_forgetting(data, models=None, figure=None):
     top_ax.plot(lag, retention, "ko", ms=5, label="data", zorder=3)
     top_ax.set_xscale("log")
     top_ax.set_yscale("log")
+    # the data set the range: an extrapolated exponential can plunge decades below it
+    observed = retention[np.isfinite(retention) & (retention > 0)]
+    if observed.size:
+        top_ax.set_ylim(observed.min() / 2, observed.max() * 1.5)
     # plain numbers (20, 30, 50) on the retention axis: it rarely spans two decades
     for setter in (top_ax.yaxis.set_major_formatter, top_ax.yaxis.set_minor_formatter):
         setter(plt.matplotlib.ticker.LogFormatter(labelOnlyBase=False,
