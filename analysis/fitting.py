@@ -390,9 +390,9 @@ def _fit_dataset(curve, sigma, models, scale, outputs):
     ds["fit_status"] = status.assign_attrs(long_name="fit status", units="1")
     ds["fitted"] = fitted.assign_attrs(long_name=f"fitted {ds['retention'].attrs['long_name']}",
                                        units=units)
-    best = aic.fillna(np.inf).argmin("model")
-    ds["best_model"] = xr.where(aic.notnull().any("model"),
-                                ds["model"].isel(model=best).drop_vars("model"), "")
+    ds["best_model"] = xr.apply_ufunc(_best_model, aic, kwargs={"names": models},
+                                      input_core_dims=[["model"]], dask="parallelized",
+                                      output_dtypes=[object])
     ds["best_model"].attrs = {"long_name": "best forgetting function by AIC", "units": "1"}
     if sigma is not None:
         ds["sigma"] = sigma.assign_attrs(long_name="standard error of the retention",
@@ -402,6 +402,14 @@ def _fit_dataset(curve, sigma, models, scale, outputs):
     ds.attrs.update({"scale": scale, "fit": "least squares (scipy.optimize.least_squares)",
                      "sigma_known": int(sigma is not None)})
     return ds
+
+
+def _best_model(aic, names):
+    """Name of the lowest-AIC model along the last axis; ``""`` where every fit failed."""
+    names = np.array(list(names) + [""], dtype=object)
+    fitted = ~np.isnan(aic)
+    index = np.argmin(np.where(fitted, aic, np.inf), axis=-1)
+    return names[np.where(fitted.any(axis=-1), index, len(names) - 1)]
 
 
 # ---------------------------------------------------------------- input checks

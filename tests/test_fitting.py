@@ -177,3 +177,21 @@ def test_bad_input_raises_naming_the_problem(data, kwargs, message):
         return
     with pytest.raises(ValueError, match=message):
         analysis.fit_forgetting(data, **kwargs)
+
+
+def test_chunked_sweep_equals_in_memory_and_round_trips_netcdf(tmp_path):
+    pytest.importorskip("dask")
+    rng = np.random.default_rng(2)
+    values = np.clip(0.9 * DELAYS ** -0.3 + rng.normal(0, 0.01, (4, 2, len(DELAYS))), 0, 1)
+    sweep = _curve(values, dims=("decay", "exponent", "lag"),
+                   coords={"decay": [0.2, 0.4, 0.6, 0.8], "exponent": [1.0, 2.0]})
+    fit = analysis.fit_forgetting(sweep, models=["power", "exponential"])
+    chunked = analysis.fit_forgetting(sweep.chunk({"decay": 2}), models=["power", "exponential"])
+    assert chunked["estimate"].chunks is not None  # lazy until computed
+    xr.testing.assert_identical(chunked.compute(), fit)
+    analysis.save(fit, tmp_path / "fit.nc")
+    loaded = analysis.load(tmp_path / "fit.nc")
+    text = ["fit_status", "best_model"]
+    xr.testing.assert_equal(loaded.drop_vars(text), fit.drop_vars(text))
+    for name in text:  # object strings come back as fixed-width unicode
+        np.testing.assert_array_equal(loaded[name].values.astype(str), fit[name].values.astype(str))
