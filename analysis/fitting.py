@@ -75,15 +75,12 @@ class ForgettingForm:
     function: object
     parameters: tuple
     formula: str
-    lower: tuple
-    upper: tuple
     amplitude: bool = False
     """Whether ``a`` multiplies the whole curve (and is solved in closed form)."""
-    rate_limited: bool = False
-    """Whether ``b`` multiplies ``t`` inside ``(1 + b t)``. It is kept within
-    ``[MIN_RATE / max(t), MAX_RATE / min(t)]``: below, ``1 + b t ~ 1`` over every
-    delay; above, ``1 + b t ~ b t`` and the form has become a power law (its fit
-    would otherwise run off to infinity)."""
+    log_scale: tuple = ()
+    """Parameters that must be positive, searched as their logarithms: a rate
+    inside ``(1 + b t)`` (which keeps the denominator positive and lets a fit
+    cross decades quickly) and Ebbinghaus's ``k``."""
 
     def __call__(self, t, *params, top=1.0):
         if self.name == "ebbinghaus":
@@ -91,28 +88,22 @@ class ForgettingForm:
         return self.function(t, *params)
 
 
-_INF = np.inf
 FORMS = {form.name: form for form in (
-    ForgettingForm("power", power, ("a", "b"), "a t^-b", (-_INF, -_INF), (_INF, _INF),
-                   amplitude=True),
-    ForgettingForm("exponential", exponential, ("a", "b"), "a exp(-b t)",
-                   (-_INF, -_INF), (_INF, _INF), amplitude=True),
-    # b >= 0 keeps the denominators away from zero over the observed delays
-    ForgettingForm("hyperbolic", hyperbolic, ("a", "b"), "a / (1 + b t)",
-                   (-_INF, 0.0), (_INF, _INF), amplitude=True, rate_limited=True),
-    ForgettingForm("logarithmic", logarithmic, ("a", "b"), "a - b ln t",
-                   (-_INF, -_INF), (_INF, _INF)),
+    ForgettingForm("power", power, ("a", "b"), "a t^-b", amplitude=True),
+    ForgettingForm("exponential", exponential, ("a", "b"), "a exp(-b t)", amplitude=True),
+    ForgettingForm("hyperbolic", hyperbolic, ("a", "b"), "a / (1 + b t)", amplitude=True,
+                   log_scale=("b",)),
+    ForgettingForm("logarithmic", logarithmic, ("a", "b"), "a - b ln t"),
     ForgettingForm("wickelgren", wickelgren, ("a", "b", "c"), "a (1 + b t)^-c",
-                   (-_INF, 0.0, -_INF), (_INF, _INF, _INF), amplitude=True,
-                   rate_limited=True),
+                   amplitude=True, log_scale=("b",)),
     ForgettingForm("ebbinghaus", ebbinghaus, ("k", "c"), "M k / ((log10 t)^c + k)",
-                   (0.0, -_INF), (_INF, _INF)),
+                   log_scale=("k",)),
 )}
 """The forgetting functions by name, in the order fits report them."""
 
 MODELS = tuple(FORMS)
 
-MIN_RATE, MAX_RATE = 1e-9, 1e6
+_TINY = 1e-300  # floor for a positive starting value before its logarithm is taken
 
 
 # ---------------------------------------------------------------- starting values
@@ -188,15 +179,10 @@ def _fit_one_form(form, t, y, sigma, top):
         return nan, nan, "the ebbinghaus form needs every delay > 1 (log10 t > 0)"
     w = 1.0 / sigma
     first = 1 if form.amplitude else 0
-    lower, upper = np.array(form.lower[first:]), np.array(form.upper[first:])
-    rate = form.parameters.index("b") - first if form.rate_limited else None
-    if rate is not None:
-        lower[rate], upper[rate] = np.log(MIN_RATE / t.max()), np.log(MAX_RATE / t.min())
+    logged = np.array([p in form.log_scale for p in form.parameters[first:]])
 
     def full_params(x):
-        shape = x.copy()
-        if rate is not None:
-            shape[rate] = np.exp(shape[rate])
+        shape = np.where(logged, np.exp(x), x)
         if not form.amplitude:
             return shape
         amplitude, _ = _best_amplitude(form(t, 1.0, *shape), y, w)
@@ -208,21 +194,21 @@ def _fit_one_form(form, t, y, sigma, top):
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         x0 = _start(form.name, t, y, w, top)[first:]
-        if rate is not None:
-            x0[rate] = np.log(max(x0[rate], MIN_RATE / t.max()))
-        x0 = np.clip(x0, lower, upper)
+        x0 = np.where(logged, np.log(np.maximum(x0, _TINY)), x0)
         if not np.all(np.isfinite(x0)):
             return nan, nan, "no finite starting values"
         try:
+            # Levenberg-Marquardt (MINPACK): every parameter is unbounded after the
+            # projection and the log transforms
             result = optimize.least_squares(
-                lambda x: residuals(full_params(x)), x0, bounds=(lower, upper),
-                method="trf", x_scale="jac", ftol=1e-15, xtol=1e-15, gtol=1e-15,
-                max_nfev=200 * n_params)
+                lambda x: residuals(full_params(x)), x0, method="lm", x_scale="jac",
+                ftol=1e-12, xtol=1e-12, gtol=1e-12, max_nfev=400 * n_params)
             params = full_params(result.x)
             jacobian = central_jacobian(residuals, params)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError) as err:
             return nan, nan, f"optimizer failed: {err}"
-    if result.status <= 0 or not np.all(np.isfinite(result.fun)):
+    if result.status <= 0 or not np.all(np.isfinite(params)) or not np.all(
+            np.isfinite(residuals(params))):
         return nan, nan, f"optimizer failed: {result.message}"
     return params, _standard_errors(jacobian), ""
 
