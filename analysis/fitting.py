@@ -169,7 +169,9 @@ def _fit_one_form(form, t, y, sigma, top):
     (Golub & Pereyra 1973): ``a`` is solved in closed form for every shape, so the
     search runs over the shape parameters only and cannot stall while ``a`` and
     ``b`` trade off (a power-like curve sends Wickelgren's ``b`` and ``a`` to
-    infinity together). A rate inside ``(1 + b t)`` is searched on a log scale.
+    infinity together). Positive parameters (``ForgettingForm.log_scale``) are
+    searched as logarithms, so Levenberg-Marquardt runs unbounded. Standard
+    errors come from a central-difference Jacobian in the natural parameters.
     """
     n_params = len(form.parameters)
     nan = np.full(n_params, np.nan)
