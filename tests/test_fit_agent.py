@@ -122,3 +122,22 @@ def test_data_must_match_the_schedule():
     study_only = env.EventStream([0.0, 1.0], [0, 0])
     with pytest.raises(ValueError, match="^schedule must hold TEST events"):
         analysis.fit_agent(simulator.ACTR(), data, schedule=study_only)
+
+
+def test_least_squares_on_proportions_matches_curve_fit_of_the_closed_form():
+    from scipy.optimize import curve_fit
+    schedule = retention_design(INTERVALS, 1, [(0.0,)])
+    observed = np.array([0.93, 0.80, 0.71, 0.55, 0.46, 0.30, 0.26, 0.11])
+    noise = 0.4
+    data = xr.DataArray(observed, dims="lag", coords={"lag": INTERVALS})
+    fit = analysis.fit_agent(simulator.ACTR(noise=noise), data, free=("decay", "threshold"),
+                             schedule=schedule)
+
+    def recall(t, decay, threshold):  # one presentation: A = -decay ln t
+        return 1 / (1 + np.exp(-(-decay * np.log(t) - threshold) / noise))
+
+    estimate, covariance = curve_fit(recall, INTERVALS, observed, p0=(0.3, -1.0))
+    np.testing.assert_allclose(fit["estimate"], estimate, rtol=1e-4)
+    np.testing.assert_allclose(fit["std_error"], np.sqrt(np.diag(covariance)), rtol=1e-3)
+    sse = np.sum((observed - recall(INTERVALS, *estimate)) ** 2)
+    assert fit.attrs["sse"] == pytest.approx(sse, rel=1e-6)
