@@ -125,6 +125,9 @@ def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
         raise ValueError("schedule must be an environments.EventStream of STUDY events "
                          f"plus TEST events at the retention intervals, got {schedule!r}")
     observed, trials = _observations(data, n_trials)
+    if observed.size <= len(free):
+        raise ValueError(f"data must have more retention intervals ({observed.size}) than "
+                         f"free parameters ({len(free)})")
     search_bounds = _search_bounds(agent, free, bounds)
     start = np.array([getattr(agent, name) for name in free], dtype=float)
     start = np.clip(start, [lo if lo is not None else -np.inf for lo, _ in search_bounds],
@@ -143,7 +146,11 @@ def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
     result = optimize.minimize(objective, start, method="L-BFGS-B", bounds=search_bounds)
     estimate = result.x
     predicted = predict(estimate)
-    jacobian = central_jacobian(predict, estimate)
+    try:
+        jacobian = central_jacobian(predict, estimate)
+    except ValueError:
+        # an estimate on the edge of its range (e.g. noise 0): no two-sided derivative
+        jacobian = np.full((len(y), len(free)), np.nan)
     std_error, half_width = _uncertainty(jacobian, y, predicted, trials, confidence)
     return _fit_dataset(agent, free, observed, trials, estimate, std_error, half_width,
                         predicted, result, confidence)
@@ -190,7 +197,8 @@ def _uncertainty(jacobian, y, predicted, trials, confidence):
         information = jacobian.T @ jacobian / (np.sum((y - predicted) ** 2) / (n - k))
         quantile = stats.t.ppf(0.5 + confidence / 2, n - k)
     try:
-        std_error = np.sqrt(np.diag(np.linalg.inv(information)))
+        with np.errstate(invalid="ignore"):
+            std_error = np.sqrt(np.diag(np.linalg.inv(information)))
     except np.linalg.LinAlgError:
         std_error = np.full(k, np.nan)
     return std_error, quantile * std_error

@@ -105,8 +105,8 @@ def test_single_study_fit_is_a_logistic_regression_in_log_time():
     ({"bounds": {"latency_factor": (0, 1)}}, "^bounds must name free parameters"),
 ])
 def test_bad_arguments(kwargs, message):
-    schedule = retention_design(INTERVALS[:3], 1, [(0.0,)])
-    data = xr.DataArray([5.0, 4, 3], dims="lag", coords={"lag": INTERVALS[:3]})
+    schedule = retention_design(INTERVALS[:4], 1, [(0.0,)])
+    data = xr.DataArray([5.0, 4, 3, 2], dims="lag", coords={"lag": INTERVALS[:4]})
     arguments = {"schedule": schedule, "n_trials": 10, **kwargs}
     with pytest.raises(ValueError, match=message):
         analysis.fit_agent(simulator.ACTR(), data, **arguments)
@@ -116,12 +116,15 @@ def test_data_must_match_the_schedule():
     schedule = retention_design(INTERVALS[:3], 1, [(0.0,)])
     data = xr.DataArray([0.5, 0.4], dims="lag", coords={"lag": [30.0, 77.0]})
     with pytest.raises(ValueError, match="^schedule has no TEST event at retention interval 77"):
-        analysis.fit_agent(simulator.ACTR(), data, schedule=schedule)
+        analysis.fit_agent(simulator.ACTR(), data, free="decay", schedule=schedule)
     with pytest.raises(ValueError, match=r"^data must be proportions in \[0, 1\]"):
         analysis.fit_agent(simulator.ACTR(), data * 3, schedule=schedule)
+    with pytest.raises(ValueError, match=r"^data must have more retention intervals \(2\) than "
+                                         r"free parameters \(3\)"):
+        analysis.fit_agent(simulator.ACTR(), data, schedule=schedule)
     study_only = env.EventStream([0.0, 1.0], [0, 0])
     with pytest.raises(ValueError, match="^schedule must hold TEST events"):
-        analysis.fit_agent(simulator.ACTR(), data, schedule=study_only)
+        analysis.fit_agent(simulator.ACTR(), data, free="decay", schedule=study_only)
 
 
 def test_least_squares_on_proportions_matches_curve_fit_of_the_closed_form():
