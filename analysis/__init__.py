@@ -2,18 +2,29 @@
 
 Analysis knows nothing of kernels: it works on xarray datasets.
 """
+from . import datasets
+from .fit_agent import fit_agent, recall_counts
+from .fitting import fit_forgetting
 from .io import load, save
 from .need import fit_power_law, need_probability, plot_need_probability
-from .plots import plot_retention, plot_retention_grid
+from .plots import plot_fit_comparison, plot_forgetting, plot_retention, plot_retention_grid
+from .plots import plot_sweep
 from .retention import retention_curve
 
 __all__ = [
+    "datasets",
+    "fit_agent",
+    "fit_forgetting",
     "fit_power_law",
     "load",
     "need_probability",
+    "plot_fit_comparison",
+    "plot_forgetting",
     "plot_need_probability",
     "plot_retention",
     "plot_retention_grid",
+    "plot_sweep",
+    "recall_counts",
     "retention_curve",
     "save",
 ]
