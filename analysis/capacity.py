@@ -19,9 +19,11 @@ CAPACITY_VARIABLES = {
     "overlap": ("recall overlap", "mean overlap of the recalled state with each stored pattern"),
     "recall_fraction": ("fraction recalled",
                         "fraction of stored patterns recalled (overlap >= recall_threshold)"),
-    "recent_overlap": ("recall overlap, most recent patterns",
+    "recent_overlap": ("recall overlap of the most recent patterns",
                        "mean overlap of the most recently stored patterns"),
 }
+LEGEND_NAMES = {"overlap": "all patterns", "recall_fraction": "fraction recalled",
+                "recent_overlap": "most recent"}
 
 
 def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None):
@@ -118,14 +120,14 @@ def plot_capacity(scans, ax=None, variables=("overlap", "recent_overlap"), band=
                             for s in scans.values()):
         raise ValueError("scans must be a capacity_scan Dataset or a mapping of label -> Dataset")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+        _, ax = plt.subplots(figsize=(8, 4), layout="constrained")
     styles = ("-", "--", ":", "-.")
     for label, scan in scans.items():
         color = None
         for variable, style in zip(variables, styles):
             values = scan[variable]
             mean = values.mean("replicate")
-            name = ", ".join(part for part in (label, values.attrs["long_name"]) if part)
+            name = ", ".join(part for part in (label, LEGEND_NAMES[variable]) if part)
             line = ax.plot(scan["load"], mean, style, marker="o", ms=3, color=color, label=name)
             color = line[0].get_color()
             if band is not None and scan.sizes["replicate"] > 1:
@@ -138,6 +140,6 @@ def plot_capacity(scans, ax=None, variables=("overlap", "recent_overlap"), band=
     ax.set_xlabel(axis_label(first["load"]))
     ax.set_ylabel(axis_label(first[variables[0]]))
     ax.set_ylim(-0.05, 1.05)
-    ax.legend(fontsize="small", frameon=False)
+    ax.legend(fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     ax.grid(True, alpha=0.3)
     return ax
