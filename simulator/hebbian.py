@@ -2,6 +2,7 @@
 import dataclasses
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from environments._seeding import generator
 
@@ -176,6 +177,14 @@ class Hebbian:
             "probe_overlap": np.zeros((n_probes, stream.n_items)),
             "probe_familiarity": np.zeros((n_probes, stream.n_items)),
         }
+        # the kernel makes many small matrix products: BLAS threads would only add
+        # synchronisation (runs are parallelised across processes instead)
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._run_kernel(stream, probe_times, patterns, n_corrupt, seed_seq, out)
+        return out
+
+    def _run_kernel(self, stream, probe_times, patterns, n_corrupt, seed_seq, out):
+        sparse = self.coding == "sparse"
         bound = np.inf if self.weight_bound is None else self.weight_bound
         # float64 scalars keep NUMBA_DISABLE_JIT runs bit-compatible with float32 weights
         f64 = np.float64
@@ -191,7 +200,6 @@ class Hebbian:
                     out["overlap"], out["p_recall"], out["recalled"], out["familiarity"],
                     out["sweeps"], out["lag"], out["n_prior"], out["probe_recall"],
                     out["probe_overlap"], out["probe_familiarity"])
-        return out
 
 
 def child(seed_seq, index):
