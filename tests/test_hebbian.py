@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings, strategies as st
 from scipy.stats import norm
 
 import simulator
@@ -111,6 +112,9 @@ def test_recall_is_near_perfect_below_capacity_and_collapses_above():
     low = simulator.run(agent, study_then_test(20, np.arange(20)), seed=3)  # P = 0.05 N
     high = simulator.run(agent, study_then_test(120, np.arange(120)), seed=3)  # P = 0.3 N
     assert low["overlap"][20:].mean() > 0.99 and low["recalled"][20:].mean() >= 0.95
+    sync = simulator.run(simulator.Hebbian(n_units=n_units, dynamics="sync"),
+                         study_then_test(20, np.arange(20)), seed=3)
+    assert sync["overlap"][20:].mean() > 0.99
     assert high["overlap"][120:].mean() < 0.5 and high["recalled"][120:].mean() < 0.05
 
 
@@ -206,6 +210,36 @@ def test_same_seed_same_network_and_probes_do_not_shift_events():
     assert np.isnan(probed["probe_overlap"][1, 1])
     np.testing.assert_allclose(probed["probe_familiarity"][0], 0)
     assert probed["probe_familiarity"][2].min() > 0.8
+
+
+@settings(deadline=None, max_examples=25)
+@given(seed=st.integers(0, 2**32), n_events=st.integers(1, 60), n_items=st.integers(1, 15),
+       coding=st.sampled_from(["dense", "sparse"]), dynamics=st.sampled_from(["async", "sync"]),
+       decay=st.sampled_from([0.0, 0.2]), bound=st.sampled_from([None, 1.5]),
+       noise=st.floats(0.0, 0.5), n_cues=st.integers(1, 3), learns=st.booleans())
+def test_outputs_are_consistent_on_any_stream(seed, n_events, n_items, coding, dynamics, decay,
+                                              bound, noise, n_cues, learns):
+    rng = np.random.default_rng(seed)
+    stream = EventStream(time=np.sort(rng.uniform(0, 100, n_events)),
+                         item=rng.integers(0, n_items, n_events),
+                         kind=rng.integers(0, 2, n_events))
+    agent = simulator.Hebbian(n_units=24, coding=coding, sparsity=0.25, dynamics=dynamics,
+                              weight_decay=decay, weight_bound=bound, cue_noise=noise,
+                              n_cues=n_cues, max_sweeps=5, test_is_presentation=learns)
+    ds = simulator.run(agent, stream, seed=seed, probe_times=[50.0, 200.0])
+    test = ds["kind"].values == TEST
+    overlap, p = ds["overlap"].values, ds["p_recall"].values
+    assert np.all(np.isnan(overlap[~test])) and not ds["recalled"][~test].any()
+    assert np.all(np.abs(overlap[test]) <= 1 + 1e-12)
+    assert np.all((p[test] >= 0) & (p[test] <= 1))
+    np.testing.assert_array_equal(ds["recalled"][test], overlap[test] >= agent.recall_threshold)
+    assert np.all((ds["sweeps"][test] >= 1) & (ds["sweeps"][test] <= 5))
+    presented = ~test | learns
+    counts = np.array([np.sum(presented[:e] & (stream.item[:e] == i))
+                       for e, i in enumerate(stream.item)])
+    np.testing.assert_array_equal(ds["n_prior"], counts)
+    acc = ds["probe_accuracy"].values
+    assert np.all((acc >= 0) & (acc <= 1))
 
 
 JIT_SCRIPT = """
