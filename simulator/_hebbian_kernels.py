@@ -16,8 +16,8 @@ import numpy as np
 from environments._numba import njit
 
 STUDY = 0
-CUE_CHUNK = 256
-"""Cues relaxed together: bounds the (cues x units) state and field buffers."""
+BLOCK = 256
+"""Most patterns stored, or cues relaxed, by one matrix product: bounds the buffers."""
 
 
 @njit
@@ -196,8 +196,8 @@ def recall_items(weights, patterns, items, n_cues, sparse, offset, norm, theta, 
     """
     n_units = patterns.shape[1]
     n_total = len(items) * n_cues
-    for first in range(0, n_total, CUE_CHUNK):
-        last = min(first + CUE_CHUNK, n_total)
+    for first in range(0, n_total, BLOCK):
+        last = min(first + BLOCK, n_total)
         states = np.empty((last - first, n_units), np.float32)
         for b in range(first, last):
             make_cue(patterns[items[b // n_cues]], sparse, n_corrupt, rng, states[b - first])
@@ -227,8 +227,8 @@ def familiarities(weights, patterns, items, offset, norm, learning_rate, out):
     pattern never stored 0 on average.
     """
     n_units = patterns.shape[1]
-    for first in range(0, len(items), CUE_CHUNK):
-        last = min(first + CUE_CHUNK, len(items))
+    for first in range(0, len(items), BLOCK):
+        last = min(first + BLOCK, len(items))
         coded = np.empty((last - first, n_units), np.float32)
         for r in range(first, last):
             for j in range(n_units):
@@ -258,11 +258,12 @@ def run_hebbian(time, item, kind, patterns, sparse, offset, norm, learning_rate,
                 probe_recall, probe_overlap, probe_familiarity):
     """Run a Hebbian network over a stream, writing into the output arrays.
 
-    STUDY events store the item's pattern; consecutive STUDY events (not split
-    by a probe) are stored as one block. TEST events cue the network with the
-    corrupted pattern (``n_cues`` times) and relax it; consecutive TEST events
-    share the weights and are relaxed as one batch, unless a test is also a
-    presentation (then it stores the pattern after the recall). Outputs describe
+    STUDY events store the item's pattern; up to ``BLOCK`` consecutive STUDY
+    events (not split by a probe) are stored as one block. TEST events cue the
+    network with the corrupted pattern (``n_cues`` times) and relax it;
+    consecutive TEST events share the weights and are relaxed as one batch,
+    unless a test is also a presentation (then it stores the pattern after the
+    recall). Outputs describe
     the state before the event; STUDY events get NaN recall outputs. A probe at
     t (sorted ``probe_times``) sees every event at or before t; it recalls every
     item presented so far and scores the familiarity of every item, drawing
@@ -286,8 +287,8 @@ def run_hebbian(time, item, kind, patterns, sparse, offset, norm, learning_rate,
         limit = probe_times[next_probe] if next_probe < len(probe_times) else np.inf
         studying = kind[e] == STUDY
         stop = e + 1
-        while (stop < n_events and kind[stop] == kind[e] and time[stop] <= limit
-               and (studying or not test_is_presentation)):
+        while (stop < n_events and stop - e < BLOCK and kind[stop] == kind[e]
+               and time[stop] <= limit and (studying or not test_is_presentation)):
             stop += 1
         block = item[e:stop]
         if studying:
