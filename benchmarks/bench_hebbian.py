@@ -84,16 +84,16 @@ def main():
     warm = patterns[:2, :64].copy()  # compile (or load the cache) on a tiny network
     ours_recall(ours_store(warm), warm, 2, 3, 2, 0)
 
-    ours_store_s, weights = best_of(5, lambda: ours_store(patterns))
-    batch_s, net = best_of(3, lambda: peer_store_batch(patterns))
+    ours_store_s, weights = best_of(10, lambda: ours_store(patterns))
+    batch_s, net = best_of(5, lambda: peer_store_batch(patterns))
     each_s, _ = best_of(1, lambda: peer_store_each(patterns))
     weight_error = np.max(np.abs(weights - net.w))
     assert weight_error < 1e-6, weight_error
 
     ours_recall_s, (ours_m, ours_sweeps) = best_of(
-        5, lambda: ours_recall(weights, patterns, args.cues, n_flip, args.sweeps, 1))
+        10, lambda: ours_recall(weights, patterns, args.cues, n_flip, args.sweeps, 1))
     peer_recall_s, peer_m = best_of(
-        1, lambda: peer_recall(net, patterns, args.cues, n_flip, args.sweeps, 1))
+        2, lambda: peer_recall(net, patterns, args.cues, n_flip, args.sweeps, 1))
 
     # end to end: the same work as one simulator.run over STUDY and TEST events
     n = args.patterns + args.cues

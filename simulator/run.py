@@ -28,7 +28,9 @@ def run(agent, stream, seed=None, probe_times=None):
         presented; a probe at t sees every event at or before t. Adds
         ``probe_accuracy`` (dims ``probe``, ``task``): the mean recall of each
         task's items (an item's task is that of its first event; one task 0
-        when the stream has none), with coord ``probe_time``.
+        when the stream has none), with coord ``probe_time``. Agents that
+        return more per-item probe arrays (``probe_<x>``, e.g. the Hebbian
+        agent's ``probe_familiarity``) get them aggregated the same way.
 
     Returns
     -------
