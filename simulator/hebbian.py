@@ -144,6 +144,13 @@ class Hebbian:
         a = self.activity
         return self.n_units * a * (1.0 - a) if self.coding == "sparse" else float(self.n_units)
 
+    @property
+    def n_corrupted(self):
+        """Units flipped (dense), or active units moved (sparse), in a cue."""
+        pool = (min(self.n_active, self.n_units - self.n_active) if self.coding == "sparse"
+                else self.n_units)
+        return int(round(self.cue_noise * pool))
+
     def patterns(self, n_items, seed_seq):
         """The items' patterns (int8, ``(n_items, n_units)``) for a run's SeedSequence.
 
@@ -161,9 +168,6 @@ class Hebbian:
         """Run the kernel over ``stream``; returns the per-event and probe arrays by name."""
         seed_seq = rng.bit_generator.seed_seq
         patterns = self.patterns(stream.n_items, seed_seq)
-        sparse = self.coding == "sparse"
-        n_corrupt = int(round(self.cue_noise * (min(self.n_active, self.n_units - self.n_active)
-                                                if sparse else self.n_units)))
         n, n_probes = len(stream), len(probe_times)
         out = {
             "overlap": np.empty(n),
@@ -180,10 +184,11 @@ class Hebbian:
         # the kernel makes many small matrix products: BLAS threads would only add
         # synchronisation (runs are parallelised across processes instead)
         with threadpool_limits(limits=1, user_api="blas"):
-            self._run_kernel(stream, probe_times, patterns, n_corrupt, seed_seq, out)
+            self._run_kernel(stream, probe_times, patterns, seed_seq, out)
         return out
 
-    def _run_kernel(self, stream, probe_times, patterns, n_corrupt, seed_seq, out):
+    def _run_kernel(self, stream, probe_times, patterns, seed_seq, out):
+        """Call the jitted kernel with the parameters in its terms, writing into ``out``."""
         sparse = self.coding == "sparse"
         bound = np.inf if self.weight_bound is None else self.weight_bound
         # float64 scalars keep NUMBA_DISABLE_JIT runs bit-compatible with float32 weights
@@ -193,7 +198,7 @@ class Hebbian:
                     f64(self.weight_decay), f64(bound * self.learning_rate / self.norm),
                     f64(self.learning_rate * (0.5 - self.activity)) if sparse else f64(0.0),
                     f64(0.0) if sparse else f64(-1.0), f64(1.0), self.dynamics == "async",
-                    self.max_sweeps, n_corrupt, self.n_cues, f64(self.recall_threshold),
+                    self.max_sweeps, self.n_corrupted, self.n_cues, f64(self.recall_threshold),
                     self.test_is_presentation,
                     generator(child(seed_seq, EVENT_CUE_SEED)),
                     generator(child(seed_seq, PROBE_CUE_SEED)), probe_times,
