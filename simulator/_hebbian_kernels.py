@@ -65,7 +65,10 @@ def shuffle(order, rng):
 
 @njit
 def choose(pool, n_chosen, rng):
-    """Move ``n_chosen`` distinct random entries of ``pool`` to its front (partial Fisher-Yates)."""
+    """Move ``n_chosen`` distinct random entries of ``pool`` to its front.
+
+    A partial Fisher-Yates shuffle: ``n_chosen`` draws, whatever the pool size.
+    """
     for k in range(n_chosen):
         j = k + rng.integers(0, len(pool) - k)
         pool[k], pool[j] = pool[j], pool[k]

@@ -181,7 +181,8 @@ def test_tests_learn_only_when_they_are_presentations():
     np.testing.assert_array_equal(silent["n_prior"], 0)
     np.testing.assert_array_equal(silent["familiarity"], 0)
     np.testing.assert_array_equal(learning["n_prior"], [0, 1, 2, 3])
-    np.testing.assert_allclose(learning["familiarity"], [0, 0.99, 1.98, 2.97], rtol=1e-6)  # float32 W
+    # (N - 1) / N per stored copy; float32 weights
+    np.testing.assert_allclose(learning["familiarity"], [0, 0.99, 1.98, 2.97], rtol=1e-6)
     assert learning["recalled"][1:].all()
 
 
