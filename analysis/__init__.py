@@ -3,6 +3,8 @@
 Analysis knows nothing of kernels: it works on xarray datasets.
 """
 from . import datasets
+from .capacity import capacity_scan, plot_capacity
+from .continual import continual_metrics, plot_task_matrix
 from .fit_agent import fit_agent, recall_counts
 from .fitting import fit_forgetting
 from .io import load, save
@@ -12,18 +14,22 @@ from .plots import plot_sweep
 from .retention import retention_curve
 
 __all__ = [
+    "capacity_scan",
+    "continual_metrics",
     "datasets",
     "fit_agent",
     "fit_forgetting",
     "fit_power_law",
     "load",
     "need_probability",
+    "plot_capacity",
     "plot_fit_comparison",
     "plot_forgetting",
     "plot_need_probability",
     "plot_retention",
     "plot_retention_grid",
     "plot_sweep",
+    "plot_task_matrix",
     "recall_counts",
     "retention_curve",
     "save",

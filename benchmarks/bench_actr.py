@@ -9,9 +9,9 @@ and the two are checked to agree to 1e-12 on that prefix.
     python benchmarks/bench_actr.py [--events 200000] [--pyactr-events 200000]
 """
 import argparse
-import time
 
 import numpy as np
+from _timing import best_of
 from pyactr.utilities import baselevel_learning
 
 import environments as env
@@ -29,15 +29,6 @@ def pyactr_activations(stream, n_events, decay):
             out[e] = baselevel_learning(stream.time[e], np.array(times), True, decay)
         times.append(stream.time[e])
     return out
-
-
-def best_of(repeats, func):
-    best, result = np.inf, None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main():

@@ -11,10 +11,14 @@ from environments._validation import check_number
 
 
 def parameter(default, *, low=None, high=None, low_open=False, high_open=False,
-              integer=False, choices=None, units="1", doc=""):
-    """A dataclass field carrying its range, units and description."""
+              integer=False, choices=None, units="1", doc="", optional=False):
+    """A dataclass field carrying its range, units and description.
+
+    ``optional=True`` lets the value be ``None`` (the feature is off).
+    """
     spec = {"low": low, "high": high, "low_open": low_open, "high_open": high_open,
-            "integer": integer, "choices": choices, "units": units, "doc": doc}
+            "integer": integer, "choices": choices, "units": units, "doc": doc,
+            "optional": optional}
     return dataclasses.field(default=default, metadata={"parameter": spec})
 
 
@@ -25,6 +29,8 @@ def validate(agent):
         if spec is None:
             continue
         value = getattr(agent, field.name)
+        if value is None and spec.get("optional"):
+            continue
         if spec["choices"] is not None:
             if value not in spec["choices"]:
                 allowed = ", ".join(repr(c) for c in spec["choices"])

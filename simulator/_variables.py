@@ -48,6 +48,39 @@ RUN_VARIABLES = {
         "units": "1",
         "description": "mean recall of a task's items at a probe (probes do not learn)",
     },
+    "overlap": {
+        "dims": ("event",),
+        "long_name": "recall overlap",
+        "units": "1",
+        "description": "Hebbian network: overlap (xi - a).s / norm of the state recalled from the "
+                       "event's cue with the item's pattern (1: perfect recall; NaN at STUDY events)",
+    },
+    "familiarity": {
+        "dims": ("event",),
+        "long_name": "familiarity",
+        "units": "1",
+        "description": "Hebbian network: negative energy of the item's clean pattern, "
+                       "u^T W u / (learning_rate norm): ~1 when just stored, ~0 when new",
+    },
+    "sweeps": {
+        "dims": ("event",),
+        "long_name": "update sweeps",
+        "units": "1",
+        "description": "Hebbian network: sweeps of the dynamics until the fixed point "
+                       "(or max_sweeps); 0 at STUDY events",
+    },
+    "probe_overlap": {
+        "dims": ("probe", "task"),
+        "long_name": "probe recall overlap",
+        "units": "1",
+        "description": "mean recall overlap of a task's presented items at a probe (probes do not learn)",
+    },
+    "probe_familiarity": {
+        "dims": ("probe", "task"),
+        "long_name": "probe familiarity",
+        "units": "1",
+        "description": "mean familiarity of a task's items at a probe (probes do not learn)",
+    },
 }
 
 COORDINATES = {

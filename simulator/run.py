@@ -28,7 +28,9 @@ def run(agent, stream, seed=None, probe_times=None):
         presented; a probe at t sees every event at or before t. Adds
         ``probe_accuracy`` (dims ``probe``, ``task``): the mean recall of each
         task's items (an item's task is that of its first event; one task 0
-        when the stream has none), with coord ``probe_time``.
+        when the stream has none), with coord ``probe_time``. Agents that
+        return more per-item probe arrays (``probe_<x>``, e.g. the Hebbian
+        agent's ``probe_familiarity``) get them aggregated the same way.
 
     Returns
     -------
@@ -48,10 +50,10 @@ def run(agent, stream, seed=None, probe_times=None):
     probe_times = _check_probe_times(probe_times)
     seed_seq = seed_sequence(seed)
     arrays = agent._simulate(stream, generator(seed_seq), probe_times)
-    probe_recall = arrays.pop("probe_recall")
+    probes = {name: arrays.pop(name) for name in list(arrays) if name.startswith("probe_")}
     ds = _to_dataset(agent, stream, arrays, seed_seq)
     if len(probe_times):
-        ds = ds.merge(_probe_dataset(stream, probe_times, probe_recall))
+        ds = ds.merge(_probe_dataset(stream, probe_times, probes))
     return ds
 
 
@@ -77,18 +79,30 @@ def item_tasks(stream):
     return tasks
 
 
-def _probe_dataset(stream, probe_times, probe_recall):
-    """Aggregate per-item probe results into the ``probe x task`` accuracy matrix."""
+def _probe_dataset(stream, probe_times, probes):
+    """Aggregate per-item probe results into ``probe x task`` matrices.
+
+    ``probes`` maps names to ``(probe, item)`` arrays: ``probe_recall`` becomes
+    ``probe_accuracy``, any other ``probe_<x>`` (e.g. the Hebbian agent's
+    ``probe_familiarity``) keeps its name. NaN items (not tested) are left out
+    of a task's mean.
+    """
     tasks = item_tasks(stream)
     task_ids = np.unique(tasks[tasks >= 0])
-    accuracy = np.empty((len(probe_times), len(task_ids)))
-    counts = np.empty(len(task_ids), np.int64)
-    for k, task in enumerate(task_ids):
-        members = tasks == task
-        counts[k] = members.sum()
-        accuracy[:, k] = probe_recall[:, members].mean(axis=1)
+    counts = np.array([np.count_nonzero(tasks == task) for task in task_ids], np.int64)
+    data_vars = {}
+    for name, per_item in probes.items():
+        means = np.full((len(probe_times), len(task_ids)), np.nan)
+        for k, task in enumerate(task_ids):
+            members = per_item[:, tasks == task]
+            tested = ~np.isnan(members)
+            n_tested = tested.sum(axis=1)
+            totals = np.where(tested, members, 0.0).sum(axis=1)
+            means[:, k] = np.where(n_tested > 0, totals / np.maximum(n_tested, 1), np.nan)
+        name = "probe_accuracy" if name == "probe_recall" else name
+        data_vars[name] = (("probe", "task"), means, variable_attrs(name))
     return xr.Dataset(
-        {"probe_accuracy": (("probe", "task"), accuracy, variable_attrs("probe_accuracy"))},
+        data_vars,
         coords={
             "probe": ("probe", np.arange(len(probe_times)), COORDINATES["probe"]),
             "probe_time": ("probe", probe_times, COORDINATES["probe_time"]),

@@ -1,8 +1,3 @@
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import xarray as xr
@@ -75,15 +70,8 @@ json.dump({"item": stream.item.tolist(),
 """
 
 
-def test_jitted_kernels_agree_with_pure_python():
-    def run_with(disable_jit):
-        environ = dict(os.environ, NUMBA_DISABLE_JIT=disable_jit)
-        out = subprocess.run([sys.executable, "-c", JIT_SCRIPT], env=environ, check=True,
-                             capture_output=True, text=True,
-                             cwd=os.path.dirname(os.path.dirname(__file__)))
-        return {k: np.array(v) for k, v in json.loads(out.stdout).items()}
-
-    jitted, python = run_with("0"), run_with("1")
+def test_jitted_kernels_agree_with_pure_python(jitted_and_pure_python):
+    jitted, python = jitted_and_pure_python(JIT_SCRIPT)
     np.testing.assert_array_equal(jitted["item"], python["item"])
     for name in ("recalled", "lag", "n_prior"):
         np.testing.assert_array_equal(jitted[name], python[name])

@@ -1,0 +1,145 @@
+"""Storage capacity of associative memories: recall overlap vs load ``P / N``."""
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+import simulator
+from environments import STUDY, TEST, EventStream
+from environments._seeding import seed_attrs, seed_sequence
+from environments._validation import check_number
+from environments.stream import flat_attrs
+from simulator._params import parameters
+
+from .plots import axis_label
+
+HOPFIELD_CAPACITY = 0.138
+"""Critical load of the Hebbian Hopfield network (Amit, Gutfreund & Sompolinsky 1985)."""
+
+CAPACITY_VARIABLES = {
+    "overlap": ("recall overlap", "mean overlap of the recalled state with each stored pattern"),
+    "recall_fraction": ("fraction recalled",
+                        "fraction of stored patterns recalled (overlap >= recall_threshold)"),
+    "recent_overlap": ("recall overlap of the most recent patterns",
+                       "mean overlap of the most recently stored patterns"),
+}
+LEGEND_NAMES = {"overlap": "all patterns", "recall_fraction": "fraction recalled",
+                "recent_overlap": "most recent"}
+
+
+def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None):
+    """Recall quality of a network against its load ``P / N`` (patterns per unit).
+
+    For each load, a fresh network stores ``P = round(load * n_units)``
+    patterns (one STUDY event each), then each pattern is tested once from a
+    noisy cue (TEST events that do not learn). A plain Hebbian network recalls
+    almost perfectly up to ``P ~ 0.138 N`` and then loses all its memories
+    together (Amit, Gutfreund & Sompolinsky 1985); a palimpsest (weight decay or
+    bounds; Nadal et al. 1986, Parisi 1986) keeps its most recent patterns at
+    any load.
+
+    Parameters
+    ----------
+    agent : simulator.Hebbian
+        The network (its cue noise, dynamics and threshold are used as they are).
+    loads : array_like of float, optional
+        Loads ``P / N`` to scan, > 0; default 16 values from 0.025 to 0.4.
+    replicates : int
+        Independent networks (patterns and cues) per load, >= 1.
+    seed : int, SeedSequence, Generator or None
+        Root seed; the run at (load ``l``, replicate ``r``) gets the child with
+        spawn key ``(l, r)``, so adding loads or replicates never changes the others.
+    recent : int, optional
+        How many of the most recently stored patterns ``recent_overlap``
+        averages, >= 1; default ``max(1, round(0.02 * n_units))``.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``overlap``, ``recall_fraction`` and ``recent_overlap`` over dims
+        ``load`` and ``replicate``, with coord ``n_patterns``; attrs hold the
+        agent's parameters and the seed entropy.
+    """
+    if not isinstance(agent, simulator.Hebbian):
+        raise ValueError(f"agent must be a simulator.Hebbian, got {type(agent).__name__}")
+    loads = np.linspace(0.025, 0.4, 16) if loads is None else np.atleast_1d(
+        np.asarray(loads, dtype=float))
+    if loads.ndim != 1 or loads.size == 0 or not np.all(np.isfinite(loads) & (loads > 0)):
+        raise ValueError(f"loads must be a 1-D array of finite numbers > 0, got {loads!r}")
+    replicates = check_number("replicates", replicates, 1, None, integer=True)
+    n_units = agent.n_units
+    recent = max(1, round(0.02 * n_units)) if recent is None else check_number(
+        "recent", recent, 1, None, integer=True)
+    root = seed_sequence(seed)
+    n_patterns = np.maximum(1, np.round(loads * n_units)).astype(np.int64)
+
+    results = {name: np.empty((len(loads), replicates)) for name in CAPACITY_VARIABLES}
+    for li, count in enumerate(n_patterns):
+        stream = EventStream(time=np.arange(2 * count), item=np.tile(np.arange(count), 2),
+                             kind=np.repeat([STUDY, TEST], count))
+        for r in range(replicates):
+            child = np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (li, r),
+                                           pool_size=root.pool_size)
+            overlap = simulator.run(agent, stream, seed=child)["overlap"].values[count:]
+            results["overlap"][li, r] = overlap.mean()
+            results["recall_fraction"][li, r] = np.mean(overlap >= agent.recall_threshold)
+            results["recent_overlap"][li, r] = overlap[-recent:].mean()
+
+    data_vars = {name: (("load", "replicate"), values,
+                        {"long_name": CAPACITY_VARIABLES[name][0], "units": "1",
+                         "description": CAPACITY_VARIABLES[name][1]})
+                 for name, values in results.items()}
+    attrs = {"agent": type(agent).__name__, "recent": recent}
+    attrs.update(flat_attrs(parameters(agent), prefix="agent"))
+    attrs.update(seed_attrs(root))
+    return xr.Dataset(data_vars, coords={
+        "load": ("load", loads, {"long_name": "load P/N", "units": "1"}),
+        "replicate": ("replicate", np.arange(replicates), {"long_name": "replicate",
+                                                           "units": "1"}),
+        "n_patterns": ("load", n_patterns, {"long_name": "stored patterns", "units": "1"}),
+    }, attrs=attrs)
+
+
+def plot_capacity(scans, ax=None, variables=("overlap", "recent_overlap"), band=(0.1, 0.9)):
+    """Recall against load for one or several capacity scans; returns the Axes.
+
+    Parameters
+    ----------
+    scans : xarray.Dataset or mapping of label -> Dataset
+        Results of :func:`capacity_scan`.
+    ax : matplotlib Axes, optional
+    variables : sequence of str
+        Which scan variables to draw: the first solid, the next dashed, dotted.
+    band : (float, float) or None
+        Quantiles across replicates shaded around the mean line; None for none.
+
+    The critical load 0.138 of the Hebbian Hopfield network is marked.
+    """
+    if isinstance(scans, xr.Dataset):
+        scans = {"": scans}
+    if not scans or not all(isinstance(s, xr.Dataset) and "load" in s.dims
+                            for s in scans.values()):
+        raise ValueError("scans must be a capacity_scan Dataset or a mapping of label -> Dataset")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+    styles = ("-", "--", ":", "-.")
+    for label, scan in scans.items():
+        color = None
+        for variable, style in zip(variables, styles):
+            values = scan[variable]
+            mean = values.mean("replicate")
+            name = ", ".join(part for part in (label, LEGEND_NAMES[variable]) if part)
+            line = ax.plot(scan["load"], mean, style, marker="o", ms=3, color=color, label=name)
+            color = line[0].get_color()
+            if band is not None and scan.sizes["replicate"] > 1:
+                low, high = values.quantile(list(band), dim="replicate").values
+                ax.fill_between(scan["load"], low, high, color=color, alpha=0.15, linewidth=0)
+    ax.axvline(HOPFIELD_CAPACITY, color="0.4", linestyle=":", linewidth=1)
+    ax.annotate("0.138 (AGS 1985)", (HOPFIELD_CAPACITY, 0.02), xytext=(3, 0),
+                textcoords="offset points", fontsize="small", color="0.3")
+    first = next(iter(scans.values()))
+    ax.set_xlabel(axis_label(first["load"]))
+    ax.set_ylabel(axis_label(first[variables[0]]))
+    ax.set_ylim(-0.05, 1.05)
+    ax.legend(fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    ax.grid(True, alpha=0.3)
+    return ax
