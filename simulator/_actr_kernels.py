@@ -64,7 +64,7 @@ def multiscale_weights(decay, out):
         w *= ratio
 
 
-@njit
+@njit(inline="always")
 def multiscale_factors(age, out):
     """``exp(-rate_k * age)`` for every trace, with one exp and successive squares."""
     out[0] = math.exp(-MS_TAIL_RATE * age)
@@ -95,7 +95,7 @@ def new_memory(item, n_items, mode, n_traces):
             np.full(n_items, np.nan), traces)
 
 
-@njit
+@njit(inline="always")
 def power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor):
     """``sum_j max(now - t_j, age_floor) ** -d_j`` over hist[lo:hi]."""
     total = 0.0
@@ -112,7 +112,7 @@ def power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor):
     return total
 
 
-@njit
+@njit(inline="always")
 def hybrid_sum(hist_t, lo, hi, now, decay, k, age_floor):
     """The manual's hybrid base-level sum (``:ol k``): k most recent ages exact.
 
@@ -131,8 +131,8 @@ def hybrid_sum(hist_t, lo, hi, now, decay, k, age_floor):
         (1.0 - decay) * (t_n - t_k))
 
 
-@njit
-def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, memory, factors):
+@njit(inline="always")
+def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d, last, traces, factors):
     """Base-level activation ``B_i`` at ``now`` (``-inf`` before any presentation).
 
     exact: ``ln sum_j t_j^-d_j``; optimized: ``ln(n / (1-d)) - d ln L`` with L
@@ -141,7 +141,6 @@ def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, memory, factor
     reference manual, base-level learning; ages floored at ``age_floor``).
     ``factors`` is scratch space of the multiscale trace count.
     """
-    start, fill, hist_t, hist_d, last, traces = memory
     lo, hi = start[i], fill[i]
     if hi == lo:
         return -np.inf
@@ -159,10 +158,9 @@ def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, memory, factor
     return math.log(total)
 
 
-@njit
-def present(i, now, presentation_decay, mode, memory, weights, factors):
+@njit(inline="always")
+def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last, traces, weights, factors):
     """Add a presentation of item ``i`` at ``now`` with its own decay."""
-    start, fill, hist_t, hist_d, last, traces = memory
     if mode == MULTISCALE:
         if fill[i] > start[i]:
             multiscale_factors(now - last[i], factors)
@@ -178,9 +176,9 @@ def present(i, now, presentation_decay, mode, memory, weights, factors):
     fill[i] += 1
 
 
-@njit
-def learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, memory, weights,
-          factors):
+@njit(inline="always")
+def learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t, hist_d, last, traces,
+          weights, factors):
     """Present item ``i``; its decay is Pavlik & Anderson's (2005) when spacing is on.
 
     ``d = spacing_scale * exp(m) + spacing_intercept`` where ``m`` is the base
@@ -193,10 +191,10 @@ def learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, memory, weig
             multiscale_weights(d, weights)
     else:
         d = decay
-    present(i, now, d, mode, memory, weights, factors)
+    present(i, now, d, mode, start, fill, hist_t, hist_d, last, traces, weights, factors)
 
 
-@njit
+@njit(inline="always")
 def recall_probability(activation, threshold, noise):
     """``1 / (1 + exp(-(A - threshold) / noise))``; the limiting step when ``noise == 0``."""
     if noise > 0.0:
@@ -208,7 +206,7 @@ def recall_probability(activation, threshold, noise):
     return 0.0
 
 
-@njit
+@njit(inline="always")
 def retrieve(activation, threshold, noise, latency_factor, latency_exponent, u):
     """One retrieval attempt with transient logistic noise; returns (p, recalled, latency).
 
@@ -304,74 +302,81 @@ def spreading(i, sources, graph, n_items, max_association, source_activation):
 
 @njit
 def context_sources(e, context, member_start, member_items, member_count):
-    """Distinct items met in event e's context before e (none when ``context`` is empty)."""
-    if len(context) == 0:
-        return member_items[:0]
+    """Distinct items met in event e's context before e."""
     c = context[e]
     return member_items[member_start[c]:member_start[c] + member_count[c]]
 
 
 @njit
-def join_context(e, context, first_in_context, member_count):
-    """Count event e's item as a member of its context (its first time there)."""
-    if len(context) and first_in_context[e]:
-        member_count[context[e]] += 1
-
-
-@njit
-def probe_actr(memory, now, mode, decay, hybrid_k, spacing, threshold, noise, age_floor,
+def probe_actr(now, mode, decay, hybrid_k, spacing, threshold, noise, age_floor, start, fill, hist_t, hist_d, last, traces,
                permanent, factors, out):
     """Recall probability of every item at ``now``, without learning (a probe)."""
     for i in range(len(out)):
-        a = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, memory, factors)
+        a = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d, last, traces, factors)
         out[i] = recall_probability(a + permanent[i], threshold, noise)
+
+
+@njit
+def context_spreading(item, n_items, context, first_in_context, member_start, member_items,
+                      max_association, source_activation):
+    """Spreading activation ``S_i`` each event's item receives from its context.
+
+    Associations grow with the stream alone (not with what the agent recalls),
+    so this is one pass before the memory runs; see :func:`spreading`.
+    """
+    out = np.zeros(len(item))
+    graph = new_associations(n_items)
+    n_edges = 0
+    member_count = np.zeros(len(member_start), np.int64)
+    for e in range(len(item)):
+        i = item[e]
+        sources = context_sources(e, context, member_start, member_items, member_count)
+        out[e] = spreading(i, sources, graph, n_items, max_association, source_activation)
+        if first_in_context[e]:
+            graph, n_edges = associate(graph, n_edges, i, sources, n_items)
+            member_count[context[e]] += 1
+    return out
 
 
 @njit
 def run_actr(time, clock, item, kind, n_items, mode, decay, hybrid_k, age_floor,
              spacing_scale, spacing_intercept, threshold, noise, latency_factor,
-             latency_exponent, test_is_presentation, permanent, max_association,
-             source_activation, context, first_in_context, member_start, member_items,
-             weights, rng, activation, p_recall, recalled, latency, lag, n_prior,
+             latency_exponent, test_is_presentation, permanent, spread, weights, rng,
+             activation, p_recall, recalled, latency, lag, n_prior,
              probe_times, probe_clock, probe_recall):
     """Run an ACT-R declarative memory over a stream, writing into the output arrays.
 
     ``time`` is clock time (for ``lag``), ``clock`` the psychological time the
     memory ages in (``time`` with between-session gaps scaled). Every output
     describes the state just before the event; then the event is added to the
-    item's presentations (STUDY always, TEST when ``test_is_presentation``) and
-    its item joins its context. Activation is base level + spreading from the
-    context's earlier items + the item's permanent noise. One uniform draw per
-    event decides recall. A probe sees every event at or before it (sorted
-    ``probe_times``; its memory ages to ``probe_clock``) and writes
-    each item's recall probability (no context, no learning) into
-    ``probe_recall[probe, item]``.
+    item's presentations (STUDY always, TEST when ``test_is_presentation``).
+    Activation is base level + ``spread[e]`` (spreading from the context; empty:
+    none) + the item's permanent noise. One uniform draw per event decides
+    recall. A probe sees every event at or before it (sorted ``probe_times``;
+    its memory ages to ``probe_clock``) and writes each item's recall
+    probability (no context, no learning) into ``probe_recall[probe, item]``.
     """
-    memory = new_memory(item, n_items, mode, len(weights))
+    start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode,
+                                                           len(weights))
     spacing = spacing_scale > 0.0
     factors = np.empty(len(weights))
     weights = weights.copy()  # the spacing model rewrites them per presentation
-    graph = new_associations(n_items if max_association > 0.0 else 0)
-    n_edges = 0
-    member_count = np.zeros(len(member_start), np.int64)
     last_time = np.full(n_items, np.nan)  # clock time, for lag
     next_probe = 0
     for e in range(len(time)):
         i = item[e]
         now = clock[e]
         while next_probe < len(probe_times) and probe_times[next_probe] < time[e]:
-            probe_actr(memory, probe_clock[next_probe], mode, decay, hybrid_k, spacing,
-                       threshold, noise, age_floor, permanent, factors,
+            probe_actr(probe_clock[next_probe], mode, decay, hybrid_k, spacing, threshold,
+                       noise, age_floor, start, fill, hist_t, hist_d, last, traces, permanent, factors,
                        probe_recall[next_probe])
             next_probe += 1
-        count = memory[1][i] - memory[0][i]
-        n_prior[e] = count
+        n_prior[e] = fill[i] - start[i]
         lag[e] = time[e] - last_time[i]
-        b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, memory, factors)
-        sources = context_sources(e, context, member_start, member_items, member_count)
+        b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d, last, traces, factors)
         a = b + permanent[i]
-        if max_association > 0.0:
-            a += spreading(i, sources, graph, n_items, max_association, source_activation)
+        if len(spread):
+            a += spread[e]
         activation[e] = a
         p, ok, rt = retrieve(a, threshold, noise, latency_factor, latency_exponent,
                              rng.random())
@@ -379,12 +384,9 @@ def run_actr(time, clock, item, kind, n_items, mode, decay, hybrid_k, age_floor,
         recalled[e] = ok
         latency[e] = rt
         if kind[e] == STUDY or test_is_presentation:
-            learn(i, now, b, mode, decay, spacing_scale, spacing_intercept, memory,
+            learn(i, now, b, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t, hist_d, last, traces,
                   weights, factors)
             last_time[i] = time[e]
-        if max_association > 0.0 and len(context) and first_in_context[e]:
-            graph, n_edges = associate(graph, n_edges, i, sources, n_items)
-        join_context(e, context, first_in_context, member_count)
-    for p in range(next_probe, len(probe_clock)):
-        probe_actr(memory, probe_clock[p], mode, decay, hybrid_k, spacing, threshold, noise,
-                   age_floor, permanent, factors, probe_recall[p])
+    for p in range(next_probe, len(probe_times)):
+        probe_actr(probe_clock[p], mode, decay, hybrid_k, spacing, threshold, noise,
+                   age_floor, start, fill, hist_t, hist_d, last, traces, permanent, factors, probe_recall[p])

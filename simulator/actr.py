@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 
-from ._actr_kernels import MS_TRACES, multiscale_weights, run_actr
+from ._actr_kernels import MS_TRACES, context_spreading, multiscale_weights, run_actr
 from ._params import parameter, validate
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
@@ -164,9 +164,7 @@ class ACTR:
                  k["mode"], self.decay, self.hybrid_k, self.age_floor, self.spacing_scale,
                  self.spacing_intercept, self.threshold, self.noise, self.latency_factor,
                  self.latency_exponent, self.test_is_presentation, k["permanent"],
-                 self.max_association, self.source_activation, k["context"],
-                 k["first_in_context"], k["member_start"], k["member_items"],
-                 k["weights"], rng, out["activation"], out["p_recall"], out["recalled"],
+                 k["spread"], k["weights"], rng, out["activation"], out["p_recall"], out["recalled"],
                  out["latency"], out["lag"], out["n_prior"], probe_times,
                  self.psychological_time(stream.time, probe_times), out["probe_recall"])
         return out
@@ -182,7 +180,13 @@ class ACTR:
         noise_rng = rng.spawn(1)[0]
         inputs["permanent"] = (noise_rng.logistic(0.0, self.permanent_noise, stream.n_items)
                                if self.permanent_noise > 0 else np.zeros(stream.n_items))
-        inputs.update(context_members(stream))
+        inputs["spread"] = np.empty(0)
+        if self.max_association > 0:
+            members = context_members(stream)
+            inputs["spread"] = context_spreading(
+                stream.item, stream.n_items, members["context"], members["first_in_context"],
+                members["member_start"], members["member_items"], self.max_association,
+                self.source_activation)
         weights = np.empty(MS_TRACES if self.approximation == "multiscale" else 0)
         if len(weights):
             multiscale_weights(self.decay, weights)
@@ -213,14 +217,11 @@ class ACTR:
 def context_members(stream):
     """Per-context member lists for spreading activation (CSR over contexts).
 
-    ``context`` (remapped to 0..n_contexts-1; empty when the stream has none),
+    ``context`` (remapped to 0..n_contexts-1),
     ``first_in_context`` (the event is its item's first in its context), and
     ``member_items[member_start[c]:member_start[c+1]]``: context c's distinct
     items in order of first appearance.
     """
-    if stream.context is None:
-        return {"context": np.empty(0, np.int64), "first_in_context": np.empty(0, np.bool_),
-                "member_start": np.zeros(1, np.int64), "member_items": np.empty(0, np.int64)}
     _, context = np.unique(stream.context, return_inverse=True)
     context = context.astype(np.int64)
     n_contexts = int(context.max()) + 1
