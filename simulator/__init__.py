@@ -4,6 +4,7 @@ Agents know nothing of xarray: their kernels take and return numpy arrays; the
 run loop labels the result.
 """
 from .actr import ACTR
+from .need import predict_need
 from .run import run
 
-__all__ = ["ACTR", "run"]
+__all__ = ["ACTR", "predict_need", "run"]

@@ -217,11 +217,13 @@ class ACTR:
 def context_members(stream):
     """Per-context member lists for spreading activation (CSR over contexts).
 
-    ``context`` (remapped to 0..n_contexts-1),
+    ``context`` (remapped to 0..n_contexts-1; all empty when the stream has none),
     ``first_in_context`` (the event is its item's first in its context), and
     ``member_items[member_start[c]:member_start[c+1]]``: context c's distinct
     items in order of first appearance.
     """
+    if stream.context is None:
+        return _no_context()
     _, context = np.unique(stream.context, return_inverse=True)
     context = context.astype(np.int64)
     n_contexts = int(context.max()) + 1
@@ -233,3 +235,8 @@ def context_members(stream):
     member_start[1:] = np.cumsum(np.bincount(context[first], minlength=n_contexts))
     return {"context": context, "first_in_context": first_in_context,
             "member_start": member_start, "member_items": stream.item[order]}
+
+
+def _no_context():
+    return {"context": np.empty(0, np.int64), "first_in_context": np.empty(0, np.bool_),
+            "member_start": np.zeros(1, np.int64), "member_items": np.empty(0, np.int64)}
