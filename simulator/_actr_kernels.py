@@ -41,7 +41,7 @@ MS_LINEAR_BELOW = 1e-9  # exp(-y) = 1 - y to double precision below this
 MS_NEGLIGIBLE = 1e-30   # decay factors below this are set to 0
 
 
-@njit
+@njit(inline="always")
 def multiscale_weights(decay, out):
     """Weights of the multiscale traces for a presentation with decay ``d``.
 
@@ -159,11 +159,17 @@ def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, h
 
 
 @njit(inline="always")
-def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last, traces, weights, factors):
-    """Add a presentation of item ``i`` at ``now`` with its own decay."""
+def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last, traces,
+            weights, factors, fresh):
+    """Add a presentation of item ``i`` at ``now`` with its own decay.
+
+    ``fresh``: the caller has just filled ``factors`` for item i's age at ``now``
+    (its base level, age above the floor), so the traces decay without new exps.
+    """
     if mode == MULTISCALE:
         if fill[i] > start[i]:
-            multiscale_factors(now - last[i], factors)
+            if not fresh:
+                multiscale_factors(now - last[i], factors)
             for k in range(factors.size):
                 traces[i, k] = traces[i, k] * factors[k] + weights[k]
         else:
@@ -177,8 +183,8 @@ def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last,
 
 
 @njit(inline="always")
-def learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t, hist_d, last, traces,
-          weights, factors):
+def learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
+          hist_d, last, traces, weights, factors, fresh):
     """Present item ``i``; its decay is Pavlik & Anderson's (2005) when spacing is on.
 
     ``d = spacing_scale * exp(m) + spacing_intercept`` where ``m`` is the base
@@ -191,7 +197,8 @@ def learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill,
             multiscale_weights(d, weights)
     else:
         d = decay
-    present(i, now, d, mode, start, fill, hist_t, hist_d, last, traces, weights, factors)
+    present(i, now, d, mode, start, fill, hist_t, hist_d, last, traces, weights, factors,
+            fresh)
 
 
 @njit(inline="always")
@@ -338,12 +345,12 @@ def context_spreading(item, n_items, context, first_in_context, member_start, me
     return out
 
 
-@njit
-def run_actr(time, clock, item, kind, n_items, mode, decay, hybrid_k, age_floor,
-             spacing_scale, spacing_intercept, threshold, noise, latency_factor,
-             latency_exponent, test_is_presentation, permanent, spread, weights, rng,
-             activation, p_recall, recalled, latency, lag, n_prior,
-             probe_times, probe_clock, probe_recall):
+@njit(inline="always")
+def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
+              spacing_scale, spacing_intercept, threshold, noise, latency_factor,
+              latency_exponent, test_is_presentation, permanent, spread, weights, rng,
+              activation, p_recall, recalled, latency, lag, n_prior,
+              probe_times, probe_clock, probe_recall):
     """Run an ACT-R declarative memory over a stream, writing into the output arrays.
 
     ``time`` is clock time (for ``lag``), ``clock`` the psychological time the
@@ -384,9 +391,68 @@ def run_actr(time, clock, item, kind, n_items, mode, decay, hybrid_k, age_floor,
         recalled[e] = ok
         latency[e] = rt
         if kind[e] == STUDY or test_is_presentation:
-            learn(i, now, b, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t, hist_d, last, traces,
-                  weights, factors)
+            fresh = mode == MULTISCALE and now - last[i] >= age_floor
+            learn(i, now, b, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
+                  hist_d, last, traces, weights, factors, fresh)
             last_time[i] = time[e]
     for p in range(next_probe, len(probe_times)):
         probe_actr(probe_clock[p], mode, decay, hybrid_k, spacing, threshold, noise,
                    age_floor, start, fill, hist_t, hist_d, last, traces, permanent, factors, probe_recall[p])
+
+
+# One compiled loop per base-level mode: inlined with ``mode`` a constant, the other
+# modes' branches fold away (a runtime mode made the loop about twice as slow).
+@njit
+def _run_exact(
+        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+    _run_actr(
+        EXACT, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+
+
+@njit
+def _run_optimized(
+        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+    _run_actr(
+        OPTIMIZED, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+
+
+@njit
+def _run_hybrid(
+        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+    _run_actr(
+        HYBRID, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+
+
+@njit
+def _run_multiscale(
+        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+    _run_actr(
+        MULTISCALE, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+
+
+RUN_ACTR = (_run_exact, _run_optimized, _run_hybrid, _run_multiscale)
+"""``run_actr`` kernels by mode, in the order of :data:`EXACT` .. :data:`MULTISCALE`."""

@@ -123,7 +123,7 @@ def need_ranks(clock, item, kind, n_items, mode, decay, hybrid_k, age_floor, spa
                 m = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill,
                                hist_t, hist_d, last, traces, factors)
             learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill,
-                  hist_t, hist_d, last, traces, weights, factors)
+                  hist_t, hist_d, last, traces, weights, factors, False)
             frequency[i] += 1.0
             recency[i] = now
         if spreads and first_in_context[e]:

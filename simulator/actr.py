@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 
-from ._actr_kernels import MS_TRACES, context_spreading, multiscale_weights, run_actr
+from ._actr_kernels import MS_TRACES, RUN_ACTR, context_spreading, multiscale_weights
 from ._params import parameter, validate
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
@@ -160,13 +160,14 @@ class ACTR:
             "probe_recall": np.zeros((len(probe_times), stream.n_items)),
         }
         k = self._kernel_inputs(stream, rng)
-        run_actr(stream.time, k["clock"], stream.item, stream.kind, stream.n_items,
-                 k["mode"], self.decay, self.hybrid_k, self.age_floor, self.spacing_scale,
-                 self.spacing_intercept, self.threshold, self.noise, self.latency_factor,
-                 self.latency_exponent, self.test_is_presentation, k["permanent"],
-                 k["spread"], k["weights"], rng, out["activation"], out["p_recall"], out["recalled"],
-                 out["latency"], out["lag"], out["n_prior"], probe_times,
-                 self.psychological_time(stream.time, probe_times), out["probe_recall"])
+        RUN_ACTR[k["mode"]](
+            stream.time, k["clock"], stream.item, stream.kind, stream.n_items, self.decay,
+            self.hybrid_k, self.age_floor, self.spacing_scale, self.spacing_intercept,
+            self.threshold, self.noise, self.latency_factor, self.latency_exponent,
+            self.test_is_presentation, k["permanent"], k["spread"], k["weights"], rng,
+            out["activation"], out["p_recall"], out["recalled"], out["latency"], out["lag"],
+            out["n_prior"], probe_times, self.psychological_time(stream.time, probe_times),
+            out["probe_recall"])
         return out
 
     def _kernel_inputs(self, stream, rng):
