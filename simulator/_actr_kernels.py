@@ -152,10 +152,15 @@ def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, h
     if mode == HYBRID:
         return math.log(hybrid_sum(hist_t, lo, hi, now, decay, hybrid_k, age_floor))
     multiscale_factors(max(now - last[i], age_floor), factors)
-    total = 0.0
-    for k in range(factors.size):
-        total += traces[i, k] * factors[k]
-    return math.log(total)
+    row = traces[i]
+    # two partial sums: the additions no longer wait on each other
+    even = odd = 0.0
+    for k in range(0, factors.size - 1, 2):
+        even += row[k] * factors[k]
+        odd += row[k + 1] * factors[k + 1]
+    if factors.size % 2:
+        even += row[-1] * factors[-1]
+    return math.log(even + odd)
 
 
 @njit(inline="always")
@@ -170,14 +175,15 @@ def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last,
         if fill[i] > start[i]:
             if not fresh:
                 multiscale_factors(now - last[i], factors)
+            row = traces[i]
             for k in range(factors.size):
-                traces[i, k] = traces[i, k] * factors[k] + weights[k]
+                row[k] = row[k] * factors[k] + weights[k]
         else:
             for k in range(factors.size):
                 traces[i, k] = weights[k]
     else:
         hist_t[fill[i]] = now
-        hist_d[fill[i]] = presentation_decay
+        hist_d[fill[i]] = presentation_decay  # read only by the spacing model
     last[i] = now
     fill[i] += 1
 

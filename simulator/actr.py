@@ -203,11 +203,13 @@ class ACTR:
         its gap from the last event at or before it.
         """
         time = np.asarray(time, np.float64)
+        if self.intersession_scale == 1.0:  # clock time: no copy (long streams)
+            return time if at is None else np.asarray(at, np.float64)
         gaps = np.diff(time)
         scaled = np.where(gaps > self.session_gap, self.intersession_scale * gaps, gaps)
         clock = np.concatenate([time[:1], time[:1] + np.cumsum(scaled)])
-        if at is None or self.intersession_scale == 1.0:
-            return clock if at is None else np.asarray(at, np.float64)
+        if at is None:
+            return clock
         at = np.asarray(at, np.float64)
         before = np.searchsorted(time, at, side="right") - 1
         gap = at - time[np.maximum(before, 0)]
