@@ -72,7 +72,7 @@ def need_ranks(clock, item, kind, n_items, mode, decay, hybrid_k, age_floor, spa
     frequency (number of presentations) and by recency (time of the last
     presentation); NaN when the item has not been presented yet.
     ``n_candidates[e]``: items presented before event e. The memory learns
-    exactly as in ``run_actr``. Cost per event: O(candidates x base-level cost
+    exactly as in ``_actr_kernels._run_actr``. Cost per event: O(candidates x base-level cost
     + edges of the context's items): the base level is O(1) for optimized,
     O(58) for multiscale, O(presentations) for exact, O(hybrid_k) for hybrid.
     """
