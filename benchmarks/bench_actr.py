@@ -100,7 +100,8 @@ def part_one(args):
         finite = np.isfinite(activation)
         if name == "exact":
             exact = activation
-            error = np.max(np.abs(activation[:n_py][finite[:n_py]] - reference[np.isfinite(reference)]))
+            prefix = activation[:n_py]
+            error = np.max(np.abs(prefix[finite[:n_py]] - reference[np.isfinite(reference)]))
             assert error < 1e-12, error
             note = f"max |A - pyactr| {error:.1e}"
         else:
@@ -109,7 +110,8 @@ def part_one(args):
                 assert error < 1e-3, error
             note = f"max |A - exact| {error:.1e}"
         rate = args.events / run_s
-        print(f"{name:>10}: run {run_s:7.4f} s {rate:12,.0f} events/s  speed-up {rate / py_rate:6.1f}x"
+        print(f"{name:>10}: run {run_s:7.4f} s {rate:12,.0f} events/s"
+              f"  speed-up {rate / py_rate:6.1f}x"
               f" | kernel {kernel_s:7.4f} s ({args.events / kernel_s / py_rate:6.1f}x) | {note}")
 
 

@@ -132,7 +132,8 @@ def hybrid_sum(hist_t, lo, hi, now, decay, k, age_floor):
 
 
 @njit(inline="always")
-def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d, last, traces, factors):
+def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d,
+               last, traces, factors):
     """Base-level activation ``B_i`` at ``now`` (``-inf`` before any presentation).
 
     exact: ``ln sum_j t_j^-d_j``; optimized: ``ln(n / (1-d)) - d ln L`` with L
@@ -321,11 +322,12 @@ def context_sources(e, context, member_start, member_items, member_count):
 
 
 @njit
-def probe_actr(now, mode, decay, hybrid_k, spacing, threshold, noise, age_floor, start, fill, hist_t, hist_d, last, traces,
-               permanent, factors, out):
+def probe_actr(now, mode, decay, hybrid_k, spacing, threshold, noise, age_floor, start, fill,
+               hist_t, hist_d, last, traces, permanent, factors, out):
     """Recall probability of every item at ``now``, without learning (a probe)."""
     for i in range(len(out)):
-        a = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d, last, traces, factors)
+        a = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
+                       hist_d, last, traces, factors)
         out[i] = recall_probability(a + permanent[i], threshold, noise)
 
 
@@ -381,12 +383,13 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
         now = clock[e]
         while next_probe < len(probe_times) and probe_times[next_probe] < time[e]:
             probe_actr(probe_clock[next_probe], mode, decay, hybrid_k, spacing, threshold,
-                       noise, age_floor, start, fill, hist_t, hist_d, last, traces, permanent, factors,
-                       probe_recall[next_probe])
+                       noise, age_floor, start, fill, hist_t, hist_d, last, traces, permanent,
+                       factors, probe_recall[next_probe])
             next_probe += 1
         n_prior[e] = fill[i] - start[i]
         lag[e] = time[e] - last_time[i]
-        b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d, last, traces, factors)
+        b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
+                       hist_d, last, traces, factors)
         a = b + permanent[i]
         if len(spread):
             a += spread[e]
@@ -403,7 +406,8 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
             last_time[i] = time[e]
     for p in range(next_probe, len(probe_times)):
         probe_actr(probe_clock[p], mode, decay, hybrid_k, spacing, threshold, noise,
-                   age_floor, start, fill, hist_t, hist_d, last, traces, permanent, factors, probe_recall[p])
+                   age_floor, start, fill, hist_t, hist_d, last, traces, permanent, factors,
+                   probe_recall[p])
 
 
 # One compiled loop per base-level mode: inlined with ``mode`` a constant, the other
