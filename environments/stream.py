@@ -29,14 +29,20 @@ class EventStream:
         Size of the item pool; ``max(item) + 1`` when omitted.
     meta : dict, optional
         How the stream was made: generator name, parameters, seed entropy.
+    context : array_like of int, optional
+        The context (session, basket, playlist) each event happens in, ``>= 0``:
+        items met in the same context become associated (ACT-R spreading
+        activation from co-occurrence).
 
     The arrays are stored read-only (``time`` float64, ``item`` int64, ``kind``
-    int8, ``task`` int32). Bad input raises ``ValueError`` naming the field.
+    int8, ``task`` int32, ``context`` int64). Bad input raises ``ValueError``
+    naming the field.
     """
 
-    __slots__ = ("_time", "_item", "_kind", "_task", "_n_items", "_meta")
+    __slots__ = ("_time", "_item", "_kind", "_task", "_n_items", "_meta", "_context")
 
-    def __init__(self, time, item, kind=None, task=None, n_items=None, meta=None):
+    def __init__(self, time, item, kind=None, task=None, n_items=None, meta=None,
+                 context=None):
         time = _as_1d("time", time, np.float64)
         item = _as_integer_1d("item", item, np.int64)
         n = len(time)
@@ -52,6 +58,11 @@ class EventStream:
             task = _as_integer_1d("task", task, np.int32)
             if len(task) != n:
                 raise ValueError(f"task must have the same length as time ({n}), got {len(task)}")
+        if context is not None:
+            context = _as_integer_1d("context", context, np.int64)
+            if len(context) != n:
+                raise ValueError(
+                    f"context must have the same length as time ({n}), got {len(context)}")
 
         bad = np.flatnonzero(~np.isfinite(time))
         if bad.size:
@@ -74,6 +85,9 @@ class EventStream:
         if task is not None and n and task.min() < 0:
             e = int(np.argmin(task))
             raise ValueError(f"task must be >= 0, got {task[e]} at event {e}")
+        if context is not None and n and context.min() < 0:
+            e = int(np.argmin(context))
+            raise ValueError(f"context must be >= 0, got {context[e]} at event {e}")
 
         smallest = int(item.max()) + 1 if n else 0
         if n_items is None:
@@ -88,10 +102,11 @@ class EventStream:
         if not isinstance(meta, dict):
             raise ValueError(f"meta must be a dict, got {type(meta).__name__}")
 
-        for array in (time, item, kind, task):
+        for array in (time, item, kind, task, context):
             if array is not None:
                 array.flags.writeable = False
         self._time, self._item, self._kind, self._task = time, item, kind, task
+        self._context = context
         self._n_items = int(n_items)
         self._meta = dict(meta)
 
@@ -99,6 +114,8 @@ class EventStream:
     item = property(lambda self: self._item, doc="Item of each event (int64).")
     kind = property(lambda self: self._kind, doc="STUDY (0) or TEST (1) per event (int8).")
     task = property(lambda self: self._task, doc="Task of each event (int32), or None.")
+    context = property(lambda self: self._context,
+                       doc="Context (session) of each event (int64), or None.")
     n_items = property(lambda self: self._n_items, doc="Size of the item pool.")
     meta = property(lambda self: dict(self._meta), doc="Generator name, parameters, seed entropy.")
 
@@ -118,10 +135,13 @@ class EventStream:
         same_task = (self._task is None and other._task is None) or (
             self._task is not None and other._task is not None
             and np.array_equal(self._task, other._task))
+        same_context = (self._context is None and other._context is None) or (
+            self._context is not None and other._context is not None
+            and np.array_equal(self._context, other._context))
         return (np.array_equal(self._time, other._time)
                 and np.array_equal(self._item, other._item)
                 and np.array_equal(self._kind, other._kind)
-                and same_task and self._n_items == other._n_items
+                and same_task and same_context and self._n_items == other._n_items
                 and self._meta == other._meta)
 
     __hash__ = None
@@ -135,6 +155,8 @@ class EventStream:
         }
         if self._task is not None:
             data["task"] = ("event", self._task, {"long_name": "task", "units": "1"})
+        if self._context is not None:
+            data["context"] = ("event", self._context, {"long_name": "context", "units": "1"})
         attrs = {"n_items": self._n_items}
         attrs.update(flat_attrs(self._meta, prefix="environment"))
         return xr.Dataset(data, attrs=attrs)

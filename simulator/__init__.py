@@ -5,6 +5,7 @@ run loop labels the result.
 """
 from .actr import ACTR
 from .hebbian import Hebbian
+from .need import predict_need
 from .run import run
 
-__all__ = ["ACTR", "Hebbian", "run"]
+__all__ = ["ACTR", "Hebbian", "predict_need", "run"]

@@ -1,11 +1,25 @@
 """ACT-R declarative-memory kernels: njit functions of arrays and scalars only.
 
 Equations from the ACT-R 7 reference manual (declarative module): base-level
-learning, the logistic retrieval probability and the latency equation.
+learning (exact, optimized and hybrid), spreading activation, the logistic
+retrieval probability and the latency equation; the activation-dependent decay
+of Pavlik & Anderson (2005, Cognitive Science 29); and a multiscale (sum of
+exponentials) form of the power-law decay kernel.
+
+Memory state shared by the kernels (made by :func:`new_memory`):
+
+- ``start``/``fill``: per-item slices of the flat presentation history (CSR);
+  ``fill[i] - start[i]`` is item i's number of presentations;
+- ``hist_t``/``hist_d``: presentation times and their decays (empty in
+  multiscale mode, which keeps no history);
+- ``last``: time of each item's latest presentation;
+- ``traces[i, k]``: multiscale trace k of item i, referenced to ``last[i]``.
 """
 import math
 
 import numpy as np
+from numba import types
+from numba.typed import Dict
 
 from environments._numba import njit
 
@@ -13,28 +27,188 @@ from ._kernel_utils import logistic, presentation_slots
 
 STUDY = 0
 
+EXACT, OPTIMIZED, HYBRID, MULTISCALE = 0, 1, 2, 3
+"""Base-level modes, in the order of ``ACTR.approximation``'s choices."""
 
-@njit
-def base_level_exact(history, start, stop, now, decay, age_floor):
-    """``B = ln sum_j max(now - t_j, age_floor) ** -decay`` over history[start:stop].
+# Multiscale grid: rates 2**k per second for k = SLOWEST..FASTEST, plus one
+# "tail" trace standing for every slower rate of the infinite grid. Ratio 2
+# between rates makes the decay factors successive squares (one exp per event).
+MS_SLOWEST, MS_FASTEST = -47, 9
+MS_STEP = math.log(2.0)
+MS_TAIL_RATE = 2.0 ** (MS_SLOWEST - 3)
+MS_TRACES = MS_FASTEST - MS_SLOWEST + 2
+MS_LINEAR_BELOW = 1e-9  # exp(-y) = 1 - y to double precision below this
+MS_NEGLIGIBLE = 1e-30   # decay factors below this are set to 0
 
-    ``-inf`` when there is no earlier presentation (ACT-R reference manual,
-    base-level learning; ages are floored as the reference implementation does).
+
+@njit(inline="always")
+def multiscale_weights(decay, out):
+    """Weights of the multiscale traces for a presentation with decay ``d``.
+
+    ``t**-d = (1/Gamma(d)) * integral exp(d*u - exp(u)*t) du`` over all u (the
+    Laplace transform of the power kernel, with rate ``s = exp(u)``), summed by
+    the trapezoid rule on the grid ``u_k = k*ln 2``: trace k (rate ``2**k``)
+    gets ``ln 2 * 2**(d*k) / Gamma(d)``. The rule converges geometrically in the
+    grid step (aliasing error ~ |Gamma(d + 2*pi*i/ln 2)| / Gamma(d) ~ 1e-6), the
+    fast end is cut where even the 0.05 s floor age has decayed (2**9 * 0.05 s
+    = 25.6 e-folds), and the slow end (rates below 2**-47) is summed
+    geometrically into ``out[0]``, whose own rate matters only beyond 1e10 s.
     """
-    if stop == start:
-        return -np.inf
-    total = 0.0
-    if decay == 0.5:
-        # ACT-R's conventional decay: 1/sqrt is several times faster than pow
-        for j in range(start, stop):
-            total += 1.0 / math.sqrt(max(now - history[j], age_floor))
-    else:
-        for j in range(start, stop):
-            total += math.exp(-decay * math.log(max(now - history[j], age_floor)))
-    return math.log(total)
+    scale = MS_STEP / math.exp(math.lgamma(decay))
+    ratio = 2.0 ** decay
+    w = scale * 2.0 ** (decay * MS_SLOWEST)
+    q = 1.0 / ratio
+    out[0] = w * q / (1.0 - q)
+    for k in range(1, MS_TRACES):
+        out[k] = w
+        w *= ratio
+
+
+@njit(inline="always")
+def multiscale_factors(age, out):
+    """``exp(-rate_k * age)`` for every trace, with one exp and successive squares."""
+    out[0] = math.exp(-MS_TAIL_RATE * age)
+    y = 2.0 ** MS_SLOWEST * age
+    k = 1
+    while k < MS_TRACES and y < MS_LINEAR_BELOW:
+        out[k] = 1.0 - y
+        y *= 2.0
+        k += 1
+    if k < MS_TRACES:
+        f = math.exp(-y)
+        while k < MS_TRACES and f > MS_NEGLIGIBLE:
+            out[k] = f
+            f *= f
+            k += 1
+        while k < MS_TRACES:
+            out[k] = 0.0
+            k += 1
 
 
 @njit
+def new_memory(item, n_items, mode, n_traces):
+    """Empty memory for a stream's items (see the module docstring)."""
+    start, fill = presentation_slots(item, n_items)
+    n_history = 0 if mode == MULTISCALE else len(item)
+    traces = np.zeros((n_items if mode == MULTISCALE else 0, n_traces))
+    return (start, fill, np.empty(n_history), np.empty(n_history),
+            np.full(n_items, np.nan), traces)
+
+
+@njit(inline="always")
+def power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor):
+    """``sum_j max(now - t_j, age_floor) ** -d_j`` over hist[lo:hi]."""
+    total = 0.0
+    if spacing:
+        for j in range(lo, hi):
+            total += math.exp(-hist_d[j] * math.log(max(now - hist_t[j], age_floor)))
+    elif decay == 0.5:
+        # ACT-R's conventional decay: 1/sqrt is several times faster than pow
+        for j in range(lo, hi):
+            total += 1.0 / math.sqrt(max(now - hist_t[j], age_floor))
+    else:
+        for j in range(lo, hi):
+            total += math.exp(-decay * math.log(max(now - hist_t[j], age_floor)))
+    return total
+
+
+@njit(inline="always")
+def hybrid_sum(hist_t, lo, hi, now, decay, k, age_floor):
+    """The manual's hybrid base-level sum (``:ol k``): k most recent ages exact.
+
+    ``sum_{j<=k} t_j^-d + (n-k)(t_n^(1-d) - t_k^(1-d)) / ((1-d)(t_n - t_k))``
+    with t_1 the most recent age and t_n the oldest; exact when n <= k.
+    """
+    n = hi - lo
+    if n <= k:
+        return power_sum(hist_t, hist_t, lo, hi, now, decay, False, age_floor)
+    total = power_sum(hist_t, hist_t, hi - k, hi, now, decay, False, age_floor)
+    t_k = max(now - hist_t[hi - k], age_floor)
+    t_n = max(now - hist_t[lo], age_floor)
+    if t_n == t_k:  # the limit of the difference quotient
+        return total + (n - k) * t_k ** -decay
+    return total + (n - k) * (t_n ** (1.0 - decay) - t_k ** (1.0 - decay)) / (
+        (1.0 - decay) * (t_n - t_k))
+
+
+@njit(inline="always")
+def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d,
+               last, traces, factors):
+    """Base-level activation ``B_i`` at ``now`` (``-inf`` before any presentation).
+
+    exact: ``ln sum_j t_j^-d_j``; optimized: ``ln(n / (1-d)) - d ln L`` with L
+    the time since the first presentation (the chunk's creation); hybrid: see
+    :func:`hybrid_sum`; multiscale: the traces decayed to ``now`` (ACT-R 7
+    reference manual, base-level learning; ages floored at ``age_floor``).
+    ``factors`` is scratch space of the multiscale trace count.
+    """
+    lo, hi = start[i], fill[i]
+    if hi == lo:
+        return -np.inf
+    if mode == EXACT:
+        return math.log(power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor))
+    if mode == OPTIMIZED:
+        lifetime = max(now - hist_t[lo], age_floor)
+        return math.log((hi - lo) / (1.0 - decay)) - decay * math.log(lifetime)
+    if mode == HYBRID:
+        return math.log(hybrid_sum(hist_t, lo, hi, now, decay, hybrid_k, age_floor))
+    multiscale_factors(max(now - last[i], age_floor), factors)
+    row = traces[i]
+    # two partial sums: the additions no longer wait on each other
+    even = odd = 0.0
+    for k in range(0, factors.size - 1, 2):
+        even += row[k] * factors[k]
+        odd += row[k + 1] * factors[k + 1]
+    if factors.size % 2:
+        even += row[-1] * factors[-1]
+    return math.log(even + odd)
+
+
+@njit(inline="always")
+def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last, traces,
+            weights, factors, fresh):
+    """Add a presentation of item ``i`` at ``now`` with its own decay.
+
+    ``fresh``: the caller has just filled ``factors`` for item i's age at ``now``
+    (its base level, age above the floor), so the traces decay without new exps.
+    """
+    if mode == MULTISCALE:
+        if fill[i] > start[i]:
+            if not fresh:
+                multiscale_factors(now - last[i], factors)
+            row = traces[i]
+            for k in range(factors.size):
+                row[k] = row[k] * factors[k] + weights[k]
+        else:
+            for k in range(factors.size):
+                traces[i, k] = weights[k]
+    else:
+        hist_t[fill[i]] = now
+        hist_d[fill[i]] = presentation_decay  # read only by the spacing model
+    last[i] = now
+    fill[i] += 1
+
+
+@njit(inline="always")
+def learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
+          hist_d, last, traces, weights, factors, fresh):
+    """Present item ``i``; its decay is Pavlik & Anderson's (2005) when spacing is on.
+
+    ``d = spacing_scale * exp(m) + spacing_intercept`` where ``m`` is the base
+    level just before the presentation (``-inf`` at the first: ``d = a``);
+    with ``spacing_scale == 0`` every presentation has ``decay``.
+    """
+    if spacing_scale > 0.0:
+        d = spacing_scale * math.exp(m) + spacing_intercept
+        if mode == MULTISCALE:
+            multiscale_weights(d, weights)
+    else:
+        d = decay
+    present(i, now, d, mode, start, fill, hist_t, hist_d, last, traces, weights, factors,
+            fresh)
+
+
+@njit(inline="always")
 def recall_probability(activation, threshold, noise):
     """``1 / (1 + exp(-(A - threshold) / noise))``; the limiting step when ``noise == 0``."""
     if noise > 0.0:
@@ -46,7 +220,7 @@ def recall_probability(activation, threshold, noise):
     return 0.0
 
 
-@njit
+@njit(inline="always")
 def retrieve(activation, threshold, noise, latency_factor, latency_exponent, u):
     """One retrieval attempt with transient logistic noise; returns (p, recalled, latency).
 
@@ -71,40 +245,154 @@ def retrieve(activation, threshold, noise, latency_factor, latency_exponent, u):
 
 
 @njit
-def probe_actr_exact(history, start, fill, now, decay, threshold, noise, age_floor, out):
-    """Recall probability of every item at time ``now``, without learning (a probe)."""
-    for i in range(len(out)):
-        a = base_level_exact(history, start[i], fill[i], now, decay, age_floor)
-        out[i] = recall_probability(a, threshold, noise)
+def new_associations(n_items):
+    """Empty co-occurrence graph: pair set, fans and adjacency lists.
+
+    ``fan[j]`` is 1 (the item itself) plus its number of distinct associates
+    (ACT-R reference manual's fan); ``head``/``next_edge``/``target`` are per-item
+    linked lists of associates, grown by doubling.
+    """
+    pairs = Dict.empty(key_type=types.int64, value_type=types.int64)
+    fan = np.ones(n_items, np.int64)
+    head = np.full(n_items, -1, np.int64)
+    return pairs, fan, head, np.empty(16, np.int64), np.empty(16, np.int64)
 
 
 @njit
-def run_actr_exact(time, item, kind, n_items, decay, threshold, noise, latency_factor,
-                   latency_exponent, age_floor, test_is_presentation, rng,
-                   activation, p_recall, recalled, latency, lag, n_prior,
-                   probe_times, probe_recall):
+def _add_edge(graph, j, i, n_edges):
+    pairs, fan, head, next_edge, target = graph
+    if n_edges == len(target):
+        bigger_next = np.empty(2 * n_edges, np.int64)
+        bigger_target = np.empty(2 * n_edges, np.int64)
+        bigger_next[:n_edges] = next_edge
+        bigger_target[:n_edges] = target
+        next_edge, target = bigger_next, bigger_target
+    target[n_edges] = i
+    next_edge[n_edges] = head[j]
+    head[j] = n_edges
+    return (pairs, fan, head, next_edge, target), n_edges + 1
+
+
+@njit
+def associate(graph, n_edges, i, sources, n_items):
+    """Associate item ``i`` with every item in ``sources`` (each pair once)."""
+    pairs, fan = graph[0], graph[1]
+    for j in sources:
+        if j == i:
+            continue
+        key = min(i, j) * n_items + max(i, j)
+        if key in pairs:
+            continue
+        pairs[key] = 1
+        fan[i] += 1
+        fan[j] += 1
+        graph, n_edges = _add_edge(graph, j, i, n_edges)
+        graph, n_edges = _add_edge(graph, i, j, n_edges)
+    return graph, n_edges
+
+
+@njit
+def association_strength(max_association, fan_j):
+    """``S_ji = S - ln(fan_j)``, negative strengths clamped at 0 (reference manual)."""
+    return max(max_association - math.log(fan_j), 0.0)
+
+
+@njit
+def spreading(i, sources, graph, n_items, max_association, source_activation):
+    """``S_i = sum_j (W / n_sources) * S_ji`` over the sources j associated with i.
+
+    An item is associated with itself and with every item it has shared a
+    context with; the sources are the items met earlier in the current context.
+    """
+    if len(sources) == 0:
+        return 0.0
+    pairs, fan = graph[0], graph[1]
+    total = 0.0
+    for j in sources:
+        if j == i or (min(i, j) * n_items + max(i, j)) in pairs:
+            total += association_strength(max_association, fan[j])
+    return source_activation / len(sources) * total
+
+
+@njit
+def context_sources(e, context, member_start, member_items, member_count):
+    """Distinct items met in event e's context before e."""
+    c = context[e]
+    return member_items[member_start[c]:member_start[c] + member_count[c]]
+
+
+@njit
+def probe_actr(now, mode, decay, hybrid_k, spacing, threshold, noise, age_floor, start, fill,
+               hist_t, hist_d, last, traces, permanent, factors, out):
+    """Recall probability of every item at ``now``, without learning (a probe)."""
+    for i in range(len(out)):
+        a = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
+                       hist_d, last, traces, factors)
+        out[i] = recall_probability(a + permanent[i], threshold, noise)
+
+
+@njit
+def context_spreading(item, n_items, context, first_in_context, member_start, member_items,
+                      max_association, source_activation):
+    """Spreading activation ``S_i`` each event's item receives from its context.
+
+    Associations grow with the stream alone (not with what the agent recalls),
+    so this is one pass before the memory runs; see :func:`spreading`.
+    """
+    out = np.zeros(len(item))
+    graph = new_associations(n_items)
+    n_edges = 0
+    member_count = np.zeros(len(member_start), np.int64)
+    for e in range(len(item)):
+        i = item[e]
+        sources = context_sources(e, context, member_start, member_items, member_count)
+        out[e] = spreading(i, sources, graph, n_items, max_association, source_activation)
+        if first_in_context[e]:
+            graph, n_edges = associate(graph, n_edges, i, sources, n_items)
+            member_count[context[e]] += 1
+    return out
+
+
+@njit(inline="always")
+def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
+              spacing_scale, spacing_intercept, threshold, noise, latency_factor,
+              latency_exponent, test_is_presentation, permanent, spread, weights, rng,
+              activation, p_recall, recalled, latency, lag, n_prior,
+              probe_times, probe_clock, probe_recall):
     """Run an ACT-R declarative memory over a stream, writing into the output arrays.
 
-    Every output describes the state just before the event; then the event is
-    added to the item's presentation history (STUDY always, TEST when
-    ``test_is_presentation``). One uniform draw per event decides recall. A
-    probe at time t (sorted ``probe_times``) sees every event at or before t and
-    writes each item's recall probability into ``probe_recall[probe, item]``.
+    ``time`` is clock time (for ``lag``), ``clock`` the psychological time the
+    memory ages in (``time`` with between-session gaps scaled). Every output
+    describes the state just before the event; then the event is added to the
+    item's presentations (STUDY always, TEST when ``test_is_presentation``).
+    Activation is base level + ``spread[e]`` (spreading from the context; empty:
+    none) + the item's permanent noise. One uniform draw per event decides
+    recall. A probe sees every event at or before it (sorted ``probe_times``;
+    its memory ages to ``probe_clock``) and writes each item's recall
+    probability (no context, no learning) into ``probe_recall[probe, item]``.
     """
-    start, fill = presentation_slots(item, n_items)
-    history = np.empty(len(time))
+    start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode,
+                                                           len(weights))
+    spacing = spacing_scale > 0.0
+    factors = np.empty(len(weights))
+    weights = weights.copy()  # the spacing model rewrites them per presentation
+    last_time = np.full(n_items, np.nan)  # clock time, for lag
     next_probe = 0
     for e in range(len(time)):
         i = item[e]
-        now = time[e]
-        while next_probe < len(probe_times) and probe_times[next_probe] < now:
-            probe_actr_exact(history, start, fill, probe_times[next_probe], decay, threshold,
-                             noise, age_floor, probe_recall[next_probe])
+        now = clock[e]
+        while next_probe < len(probe_times) and probe_times[next_probe] < time[e]:
+            probe_actr(probe_clock[next_probe], mode, decay, hybrid_k, spacing, threshold,
+                       noise, age_floor, start, fill, hist_t, hist_d, last, traces, permanent,
+                       factors, probe_recall[next_probe])
             next_probe += 1
-        count = fill[i] - start[i]
-        n_prior[e] = count
-        lag[e] = now - history[fill[i] - 1] if count > 0 else np.nan
-        a = base_level_exact(history, start[i], fill[i], now, decay, age_floor)
+        n_prior[e] = fill[i] - start[i]
+        lag[e] = time[e] - last_time[i]
+        b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
+                       hist_d, last, traces, factors)
+        a = b + permanent[i]
+        if len(spread):
+            a += spread[e]
         activation[e] = a
         p, ok, rt = retrieve(a, threshold, noise, latency_factor, latency_exponent,
                              rng.random())
@@ -112,8 +400,69 @@ def run_actr_exact(time, item, kind, n_items, decay, threshold, noise, latency_f
         recalled[e] = ok
         latency[e] = rt
         if kind[e] == STUDY or test_is_presentation:
-            history[fill[i]] = now
-            fill[i] += 1
+            fresh = mode == MULTISCALE and now - last[i] >= age_floor
+            learn(i, now, b, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
+                  hist_d, last, traces, weights, factors, fresh)
+            last_time[i] = time[e]
     for p in range(next_probe, len(probe_times)):
-        probe_actr_exact(history, start, fill, probe_times[p], decay, threshold, noise,
-                         age_floor, probe_recall[p])
+        probe_actr(probe_clock[p], mode, decay, hybrid_k, spacing, threshold, noise,
+                   age_floor, start, fill, hist_t, hist_d, last, traces, permanent, factors,
+                   probe_recall[p])
+
+
+# One compiled loop per base-level mode: inlined with ``mode`` a constant, the other
+# modes' branches fold away (a runtime mode made the loop about twice as slow).
+@njit
+def _run_exact(
+        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+    _run_actr(
+        EXACT, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+
+
+@njit
+def _run_optimized(
+        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+    _run_actr(
+        OPTIMIZED, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+
+
+@njit
+def _run_hybrid(
+        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+    _run_actr(
+        HYBRID, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+
+
+@njit
+def _run_multiscale(
+        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+    _run_actr(
+        MULTISCALE, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
+        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
+        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
+        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+
+
+RUN_ACTR = (_run_exact, _run_optimized, _run_hybrid, _run_multiscale)
+"""``run_actr`` kernels by mode, in the order of :data:`EXACT` .. :data:`MULTISCALE`."""

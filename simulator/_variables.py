@@ -103,3 +103,36 @@ def variable_attrs(name, table=RUN_VARIABLES):
     spec = table[name]
     return {"long_name": spec["long_name"], "units": spec["units"],
             "description": spec["description"]}
+
+
+NEED_VARIABLES = {
+    "need_rank": {
+        "long_name": "rank of the needed item",
+        "units": "1",
+        "description": "mid-rank (1 = top) of the event's item among the items presented "
+                       "before it, by each model's score; NaN when the item is new",
+    },
+    "n_candidates": {
+        "long_name": "items ranked",
+        "units": "1",
+        "description": "number of items presented before the event",
+    },
+    "hit_rate": {
+        "long_name": "hit rate at k",
+        "units": "1",
+        "description": "fraction of ranked events whose item ranks k or better",
+    },
+    "mean_reciprocal_rank": {
+        "long_name": "mean reciprocal rank",
+        "units": "1",
+        "description": "mean of 1 / need_rank over the ranked events",
+    },
+    "model": {
+        "long_name": "need model",
+        "units": "1",
+        "description": "activation (ACT-R), frequency only, recency only",
+    },
+    "event": {"long_name": "event", "units": "1", "description": "event index"},
+    "time": {"long_name": "time", "units": "s", "description": "event time"},
+    "item": {"long_name": "item", "units": "1", "description": "the event's item"},
+}
