@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
+from environments._validation import check_number
+
 from .fitting import FORMS, SCALES, fit_forgetting
 from .retention import retention_curve
 
@@ -57,7 +59,7 @@ def axis_label(da):
 
 
 @house_style
-def plot_retention(data, ax=None, band=(0.1, 0.9), **curve_kwargs):
+def plot_retention(data, ax=None, band=(0.1, 0.9), min_events=10, **curve_kwargs):
     """Retention curve(s) on a log retention-interval axis.
 
     Parameters
@@ -70,6 +72,10 @@ def plot_retention(data, ax=None, band=(0.1, 0.9), **curve_kwargs):
     band : (float, float) or None
         With a ``replicate`` dim: the line is the mean over replicates and the
         shaded band spans these quantiles across them; None for no band.
+    min_events : int
+        Bins whose mean rests on fewer events than this (the ``n_events`` coord)
+        are not drawn: at long retention intervals a handful of events gives a
+        mean that is mostly noise and would read as a rising curve.
 
     One line per combination of the dims other than ``lag`` and ``replicate``,
     labelled ``name=value``.
@@ -78,6 +84,9 @@ def plot_retention(data, ax=None, band=(0.1, 0.9), **curve_kwargs):
     if not isinstance(curve, xr.DataArray) or "lag" not in curve.dims:
         raise ValueError("data must be a retention curve (DataArray with dim 'lag') "
                          "or a per-event Dataset")
+    check_number("min_events", min_events, 0, None, integer=True)
+    if "n_events" in curve.coords:
+        curve = curve.where(curve["n_events"] >= min_events)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4), layout="constrained")
     line_dims = [d for d in curve.dims if d not in ("lag", "replicate")]
@@ -113,11 +122,12 @@ def _short(value):
 
 
 @house_style
-def plot_retention_grid(data, col, variable="p_recall", band=(0.1, 0.9)):
+def plot_retention_grid(data, col, variable="p_recall", band=(0.1, 0.9), min_events=10):
     """One retention panel per value of dim ``col``, sharing the y axis; returns the Figure.
 
     ``data`` is a retention DataArray or a Dataset holding one as ``variable``
-    (as written by a sweep or ``cogmemsim demo``).
+    (as written by a sweep or ``cogmemsim demo``); ``band`` and ``min_events`` as
+    in :func:`plot_retention`.
     """
     curve = data[variable] if isinstance(data, xr.Dataset) else data
     if col not in curve.dims:
@@ -126,7 +136,7 @@ def plot_retention_grid(data, col, variable="p_recall", band=(0.1, 0.9)):
     figure, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.8), sharey=True,
                                 layout="constrained", squeeze=False)
     for ax, value in zip(axes[0], curve[col].values):
-        plot_retention(curve.sel({col: value}), ax=ax, band=band)
+        plot_retention(curve.sel({col: value}), ax=ax, band=band, min_events=min_events)
         ax.set_title(f"{axis_label(curve[col])} = {_short(value)}", fontsize="medium")
         if ax is not axes[0, 0]:
             ax.set_ylabel("")
