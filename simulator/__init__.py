@@ -5,5 +5,6 @@ run loop labels the result.
 """
 from .actr import ACTR
 from .run import run
+from .sweep import SweepError, sweep
 
-__all__ = ["ACTR", "run"]
+__all__ = ["ACTR", "SweepError", "run", "sweep"]

@@ -70,3 +70,12 @@ def variable_attrs(name, table=RUN_VARIABLES):
     spec = table[name]
     return {"long_name": spec["long_name"], "units": spec["units"],
             "description": spec["description"]}
+
+SWEEP_VARIABLES = {
+    "replicate": {"long_name": "replicate", "units": "1"},
+    "finished": {
+        "long_name": "run finished",
+        "units": "1",
+        "description": "whether the run's results are written to the store (resume skips them)",
+    },
+}
