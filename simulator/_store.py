@@ -63,6 +63,13 @@ def finished_runs(path):
     return open_store(path)["finished"].values
 
 
+def stored_template(path, plan):
+    """The stored reduction of the first run, for the shapes and coordinates of a resumed sweep."""
+    first = open_store(path).drop_vars("finished").isel(
+        {dim: 0 for dim in plan.names + ("replicate",)})
+    return first.drop_vars(plan.names + ("replicate",)).load()
+
+
 def create_store(path, plan, template, coords, attrs):
     """Lay out the whole sweep in a new store at ``path`` (data written later, by region)."""
     import dask.array as da
@@ -74,7 +81,7 @@ def create_store(path, plan, template, coords, attrs):
         data = da.full(plan.shape + var.shape, fill, dtype=var.dtype,
                        chunks=plan.chunk_shape + var.shape)
         data_vars[name] = (dims + var.dims, data, var.attrs)
-    data_vars["finished"] = (dims, da.zeros(plan.shape, bool, chunks=plan.chunk_shape),
+    data_vars["finished"] = (dims, da.zeros(plan.shape, dtype=bool, chunks=plan.chunk_shape),
                              SWEEP_VARIABLES["finished"])
     ds = xr.Dataset(data_vars, coords=coords, attrs=attrs).assign_coords(template.coords)
     ds.to_zarr(path, mode="w-", compute=False, consolidated=False)

@@ -126,19 +126,23 @@ class SweepPlan:
         return self.reduce(ds)
 
 
-def compute_block(plan, block, template):
+def compute_block(plan, block, template, first=None):
     """Run every run of chunk ``block``; ``{variable: array}`` shaped chunk + variable.
 
-    ``template`` is the reduction of the first run; every run must reduce to the
-    same variables, dims and coordinates.
+    ``template`` is a reduction with the shape of every run's (variables, dims and
+    coordinates must match); ``first`` the first run's reduction when it was
+    already computed, so it is not computed twice.
     """
     slices = plan.block_slices(block)
     shape = tuple(s.stop - s.start for s in slices)
     out = {name: np.empty(shape + var.shape, var.dtype) for name, var in template.data_vars.items()}
     streams = {}
     for local in np.ndindex(*shape):
-        reduced = reduce_run(plan, tuple(s.start + i for s, i in zip(slices, local)), streams,
-                             template)
+        index = tuple(s.start + i for s, i in zip(slices, local))
+        if first is not None and not any(index):
+            reduced = first
+        else:
+            reduced = reduce_run(plan, index, streams, template)
         for name, array in out.items():
             array[local] = reduced[name].values
     return out
@@ -369,11 +373,12 @@ def _grid(grid, agent_params, env_params, env_name, environment_kwargs):
 
 
 def _check_environment_arguments(environment, env_name, kwargs):
-    try:
-        inspect.signature(environment).bind(**kwargs, seed=None)
-    except TypeError as err:
-        raise ValueError(f"environment {env_name}: {err}; give it in environment_kwargs "
-                         f"or the grid") from None
+    missing = [p.name for p in inspect.signature(environment).parameters.values()
+               if p.default is p.empty and p.name != "seed" and p.name not in kwargs
+               and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if missing:
+        raise ValueError(f"environment {env_name} needs {', '.join(missing)}: give it in "
+                         f"environment_kwargs or the grid")
     try:
         environment(**kwargs, seed=_CheckingSeed(0))
     except _ArgumentsChecked:

@@ -136,7 +136,13 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         plan = _with_chunks(plan, _store.check_same_sweep(path, attrs))
         finished = _store.finished_runs(path)
 
-    template = reduce_run(plan, (0,) * len(plan.shape), {})
+    # the first run, computed up front, gives the shapes and coordinates of every run's
+    # results; a resumed sweep whose first run is stored reads them from the store
+    first = None
+    if finished.flat[0]:
+        template = _store.stored_template(path, plan)
+    else:
+        template = first = reduce_run(plan, (0,) * len(plan.shape), {})
     coords = grid_coords(plan)
     if path is not None and not existing:
         _store.create_store(path, plan, template, coords, attrs)
@@ -148,7 +154,7 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
     bar = tqdm(total=plan.n_runs, initial=plan.n_runs - sum(plan.block_runs(b) for b in todo),
                desc="sweep", unit="run", disable=not progress)
     with bar:
-        for block, outcome in _execute(plan, template, todo, backend, client, workers):
+        for block, outcome in _execute(plan, template, first, todo, backend, client, workers):
             if isinstance(outcome, SweepCellError):
                 failures.append(outcome)
             else:
@@ -206,21 +212,21 @@ class _StoreResults:
         return ds if partial else ds.drop_vars("finished")
 
 
-def _execute(plan, template, blocks, backend, client, workers):
+def _execute(plan, template, first, blocks, backend, client, workers):
     """Yield ``(block, arrays or SweepCellError)`` for every block, as they finish."""
     if not blocks:
         return iter(())
     if backend == "serial":
-        return _serial(plan, template, blocks)
+        return _serial(plan, template, first, blocks)
     if backend == "processes":
-        return _processes(plan, template, blocks, workers)
-    return _dask(plan, template, blocks, client, workers)
+        return _processes(plan, template, first, blocks, workers)
+    return _dask(plan, template, first, blocks, client, workers)
 
 
-def _serial(plan, template, blocks):
+def _serial(plan, template, first, blocks):
     for block in blocks:
         try:
-            yield block, compute_block(plan, block, template)
+            yield block, compute_block(plan, block, template, first)
         except SweepCellError as err:
             yield block, err
 
@@ -229,19 +235,20 @@ def _serial(plan, template, blocks):
 _WORKER_STATE = {}
 
 
-def _init_worker(plan, template):
-    _WORKER_STATE["plan"], _WORKER_STATE["template"] = plan, template
+def _init_worker(plan, template, first):
+    _WORKER_STATE.update(plan=plan, template=template, first=first)
 
 
 def _compute_in_worker(block):
-    return compute_block(_WORKER_STATE["plan"], block, _WORKER_STATE["template"])
+    return compute_block(_WORKER_STATE["plan"], block, _WORKER_STATE["template"],
+                         _WORKER_STATE["first"])
 
 
-def _processes(plan, template, blocks, workers):
+def _processes(plan, template, first, blocks, workers):
     # spawn, not fork: forking a process that holds threads (dask, Jupyter) can deadlock
     pool = concurrent.futures.ProcessPoolExecutor(
         max_workers=min(workers, len(blocks)), mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker, initargs=(plan, template))
+        initializer=_init_worker, initargs=(plan, template, first))
     try:
         futures = {pool.submit(_compute_in_worker, block): block for block in blocks}
         for future in concurrent.futures.as_completed(futures):
@@ -250,7 +257,7 @@ def _processes(plan, template, blocks, workers):
         pool.shutdown(cancel_futures=True)
 
 
-def _dask(plan, template, blocks, client, workers):
+def _dask(plan, template, first, blocks, client, workers):
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -259,9 +266,10 @@ def _dask(plan, template, blocks, client, workers):
                                processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        plan_future, template_future = client.scatter([plan, template], broadcast=True)
-        futures = {client.submit(compute_block, plan_future, block, template_future,
-                                 pure=False): block for block in blocks}
+        # sent to every worker once, not with every chunk
+        plan_f, template_f, first_f = client.scatter([plan, template, first], broadcast=True)
+        futures = {client.submit(compute_block, plan_f, block, template_f, first_f, pure=False):
+                   block for block in blocks}
         try:
             for future in as_completed(futures):
                 yield futures[future], _outcome(future)
