@@ -237,14 +237,11 @@ def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_ti
     if chunk_size is not None:
         chunk_size = check_number("chunk_size", chunk_size, 1, None, integer=True)
 
-    agent_keys = [i for i, a in enumerate(is_agent) if a]
-    for combo in itertools.product(*(values[i] for i in agent_keys)):
-        dataclasses.replace(base, **{names[i]: v for i, v in zip(agent_keys, combo)})
-    env_keys = [i for i, a in enumerate(is_agent) if not a]
+    _check_grid_values(names, values, is_agent, functools.partial(dataclasses.replace, base))
     if not isinstance(environment, EventStream):
-        for combo in itertools.product(*(values[i] for i in env_keys)):
-            _check_environment_arguments(environment, env_name, {
-                **environment_kwargs, **{names[i]: v for i, v in zip(env_keys, combo)}})
+        _check_required(environment, env_name, set(environment_kwargs) | set(names))
+        _check_grid_values(names, values, [not a for a in is_agent], functools.partial(
+            _check_environment_arguments, environment, environment_kwargs))
 
     root = seed_sequence(seed)
     shape = tuple(len(v) for v in values) + (replicates,)
@@ -372,15 +369,38 @@ def _grid(grid, agent_params, env_params, env_name, environment_kwargs):
     return tuple(names), tuple(values), tuple(is_agent)
 
 
-def _check_environment_arguments(environment, env_name, kwargs):
+def _check_grid_values(names, values, selected, check):
+    """Call ``check(**params)`` for every combination of the selected keys' values.
+
+    Each key is first varied alone (the others at their first value), so an error
+    names the grid key it came from; then every combination, for checks that
+    involve several parameters together.
+    """
+    keys = [i for i, chosen in enumerate(selected) if chosen]
+    first = {names[i]: values[i][0] for i in keys}
+    for i in keys:
+        for value in values[i]:
+            try:
+                check(**{**first, names[i]: value})
+            except ValueError as err:
+                raise ValueError(f"grid[{names[i]!r}]: {err}") from None
+    for combo in itertools.product(*(values[i] for i in keys)):
+        check(**{names[i]: v for i, v in zip(keys, combo)})
+
+
+def _check_required(environment, env_name, given):
+    """Raise ValueError if an argument the environment requires is in neither place."""
     missing = [p.name for p in inspect.signature(environment).parameters.values()
-               if p.default is p.empty and p.name != "seed" and p.name not in kwargs
+               if p.default is p.empty and p.name != "seed" and p.name not in given
                and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     if missing:
         raise ValueError(f"environment {env_name} needs {', '.join(missing)}: give it in "
                          f"environment_kwargs or the grid")
+
+
+def _check_environment_arguments(environment, environment_kwargs, **grid_values):
     try:
-        environment(**kwargs, seed=_CheckingSeed(0))
+        environment(**environment_kwargs, **grid_values, seed=_CheckingSeed(0))
     except _ArgumentsChecked:
         pass
 
