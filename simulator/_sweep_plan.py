@@ -266,7 +266,8 @@ def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_ti
         "bins": None if edges is None else edges.tolist(),
         "probe_times": None if probe_times is None else probe_times.tolist(),
     }
-    attrs = {"agent": type(base).__name__}
+    attrs = {"title": f"{type(base).__name__} in {env_name}: sweep over {' x '.join(names)}",
+             "agent": type(base).__name__}
     attrs.update(flat_attrs({k: v for k, v in parameters(base).items() if k not in names},
                             prefix="agent"))
     if isinstance(environment, EventStream):
