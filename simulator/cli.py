@@ -32,31 +32,24 @@ def main(argv=None):
     demo.add_argument("--seed", type=int, default=2026, help="root seed (default: %(default)s)")
     demo.set_defaults(handler=_demo)
 
-    run = commands.add_parser(
-        "run", help="run one agent over one environment stream, as a TOML config says",
+    _config_command(
+        commands, "run", _run, ".nc or .zarr", ".nc",
+        help="run one agent over one environment stream, as a TOML config says",
         description="Reads agent, environment, [agent_parameters], [environment_parameters], "
                     "seed and probe_times from CONFIG; writes the per-event dataset.")
-    run.add_argument("config", metavar="CONFIG.toml")
-    run.add_argument("--out", metavar="PATH",
-                     help="output .nc or .zarr (default: config's `out`, else CONFIG.nc)")
-    run.set_defaults(handler=_run)
-
-    sweep = commands.add_parser(
-        "sweep", help="run a parameter sweep from a TOML config into a Zarr store",
+    sweep = _config_command(
+        commands, "sweep", _sweep, ".zarr store", ".zarr",
+        help="run a parameter sweep from a TOML config into a Zarr store",
         description="Reads agent, environment, [grid], replicates, seed, reduce (and "
                     "[agent_parameters], [environment_parameters], bins, probe_times, "
                     "backend, workers, chunk_size) from CONFIG; see "
                     "examples/sweep_actr_power_law.toml.")
-    sweep.add_argument("config", metavar="CONFIG.toml")
-    sweep.add_argument("--out", metavar="PATH",
-                       help="output .zarr store (default: config's `out`, else CONFIG.zarr)")
     sweep.add_argument("--scheduler", metavar="ADDRESS",
                        help="run on this dask.distributed scheduler (e.g. tcp://host:8786)")
     sweep.add_argument("--workers", type=int, metavar="N",
                        help="local worker processes (default: config's `workers`, else all CPUs)")
     sweep.add_argument("--resume", action="store_true",
                        help="continue an interrupted sweep in the store: only missing runs")
-    sweep.set_defaults(handler=_sweep)
 
     plot = commands.add_parser(
         "plot", help="draw the standard figures of a stored sweep or run",
@@ -73,6 +66,16 @@ def main(argv=None):
         parser.exit(2, f"cogmemsim {args.command}: error: {err}\n")
     except SweepError as err:
         parser.exit(1, f"cogmemsim {args.command}: {err}\n")
+
+
+def _config_command(commands, name, handler, output, suffix, **texts):
+    """A subcommand reading CONFIG.toml and writing ``--out PATH``."""
+    command = commands.add_parser(name, **texts)
+    command.add_argument("config", metavar="CONFIG.toml")
+    command.add_argument("--out", metavar="PATH",
+                         help=f"output {output} (default: config's `out`, else CONFIG{suffix})")
+    command.set_defaults(handler=handler)
+    return command
 
 
 def _demo(args):
