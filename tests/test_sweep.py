@@ -173,9 +173,9 @@ def test_a_failing_run_is_named_and_finished_chunks_are_kept(serial, tmp_path):
     kept = stored.drop_vars("finished").where(finished)
     xr.testing.assert_equal(kept["p_recall"], serial["p_recall"].where(finished))
 
-    with pytest.raises(simulator.SweepError) as caught:
+    with pytest.raises(simulator.SweepError, match="decay=0.7, exponent=1.0") as caught:
         simulator.sweep(simulator.ACTR, env.power_law, GRID, reduce=fails_for_slow_decay,
-                        **SMALL)
+                        backend="processes", workers=2, chunk_size=2, **SMALL)
     partial = caught.value.partial
     xr.testing.assert_equal(partial["finished"], finished)
     xr.testing.assert_equal(partial["p_recall"].where(finished), kept["p_recall"])
