@@ -108,17 +108,7 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         After the sweep, if runs failed: names the failing run's parameters; the
         finished chunks are kept (``error.partial``, and in ``store``).
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
-    if client is not None and backend != "dask":
-        raise ValueError("client is used with backend='dask' only")
-    if workers is None:
-        workers = os.cpu_count() or 1
-    workers = check_number("workers", workers, 1, None, integer=True)
-    if backend == "serial":
-        workers = 1
-    elif backend == "dask" and client is not None:
-        workers = max(1, len(client.scheduler_info()["workers"]))
+    workers = _worker_count(backend, client, workers)
     path = None if store is None else _store.check_path(store)
     if resume and path is None:
         raise ValueError("resume needs a store")
@@ -133,16 +123,10 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
                             probe_times, environment_kwargs, chunk_size, workers)
     finished = np.zeros(plan.shape, bool)
     if existing:
-        plan = _with_chunks(plan, _store.check_same_sweep(path, attrs))
+        # the store's chunks are the regions its runs were written in
+        plan = dataclasses.replace(plan, chunk_shape=_store.check_same_sweep(path, attrs))
         finished = _store.finished_runs(path)
-
-    # the first run, computed up front, gives the shapes and coordinates of every run's
-    # results; a resumed sweep whose first run is stored reads them from the store
-    first = None
-    if finished.flat[0]:
-        template = _store.stored_template(path, plan)
-    else:
-        template = first = reduce_run(plan, (0,) * len(plan.shape), {})
+    template, first = _first_run(plan, path, finished)
     coords = grid_coords(plan)
     if path is not None and not existing:
         _store.create_store(path, plan, template, coords, attrs)
@@ -168,8 +152,35 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
     return results.dataset()
 
 
-def _with_chunks(plan, chunk_shape):
-    return dataclasses.replace(plan, chunk_shape=chunk_shape)
+def _worker_count(backend, client, workers):
+    """Check the backend arguments; the number of workers the chunks are shared by."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
+    if client is not None and backend != "dask":
+        raise ValueError("client is used with backend='dask' only")
+    if workers is None:
+        workers = os.cpu_count() or 1
+    workers = check_number("workers", workers, 1, None, integer=True)
+    if backend == "serial":
+        return 1
+    if backend == "dask" and client is not None:
+        return max(1, len(client.scheduler_info()["workers"]))
+    return workers
+
+
+def _first_run(plan, path, finished):
+    """``(template, first)``: the shapes and coordinates of every run's results, and the
+    first run's reduction when it had to be computed for them (it is not computed again).
+
+    A resumed sweep whose first run is stored reads the template from the store.
+    """
+    if finished.flat[0]:
+        return _store.stored_template(path, plan), None
+    try:
+        first = reduce_run(plan, (0,) * len(plan.shape), {})
+    except SweepCellError as err:
+        raise SweepError(f"the first run failed, so nothing else ran: {err}") from err
+    return first, first
 
 
 class _MemoryResults:

@@ -181,6 +181,18 @@ def test_a_failing_run_is_named_and_finished_chunks_are_kept(serial, tmp_path):
     xr.testing.assert_equal(partial["p_recall"].where(finished), kept["p_recall"])
 
 
+def always_fails(ds):
+    raise KeyError("no such variable")
+
+
+def test_a_failing_first_run_stops_the_sweep_at_once(tmp_path):
+    with pytest.raises(simulator.SweepError, match="first run failed, so nothing else ran: "
+                       "run decay=0.3, exponent=0.5, replicate=0 failed: KeyError"):
+        simulator.sweep(simulator.ACTR, env.power_law, GRID, reduce=always_fails,
+                        store=tmp_path / "none.zarr", **SMALL)
+    assert not (tmp_path / "none.zarr").exists()
+
+
 def test_probes_and_events_reductions():
     stream = env.power_law(500, seed=1)
     probes = simulator.sweep(simulator.ACTR(noise=0.4), stream, {"decay": [0.4, 0.6]},
