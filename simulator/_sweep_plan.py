@@ -13,6 +13,7 @@ import json
 import traceback
 
 import numpy as np
+import xarray as xr
 
 from environments import EventStream
 from environments._seeding import seed_attrs, seed_sequence
@@ -169,8 +170,6 @@ def reduce_run(plan, index, streams, template=None):
 
 def check_first(reduced, names):
     """Raise ValueError unless a reduction can be stacked along the sweep's dims."""
-    import xarray as xr
-
     if not isinstance(reduced, xr.Dataset):
         raise ValueError(f"reduce must return an xarray.Dataset, got {type(reduced).__name__}")
     clash = set(reduced.dims) & (set(names) | {"replicate"})
