@@ -21,7 +21,7 @@ from environments._validation import check_number
 from environments.stream import flat_attrs
 
 from ._params import parameter_specs, parameters
-from ._variables import COORDINATES, SWEEP_VARIABLES
+from ._variables import SWEEP_VARIABLES
 from .reductions import DEFAULT_LAG_EDGES, check_bin_edges, keep_events, keep_probes, keep_retention
 from .run import _check_probe_times, run
 
