@@ -8,10 +8,12 @@ import time
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings, strategies as st
 
 import analysis
 import environments as env
 import simulator
+from simulator._sweep_plan import SweepPlan, _chunk_shape
 from simulator.reductions import DEFAULT_LAG_EDGES, keep_retention
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -328,3 +330,36 @@ def test_jitted_and_pure_python_sweeps_agree():
     np.testing.assert_array_equal(jitted["n_events"], python["n_events"])
     np.testing.assert_allclose(jitted["p_recall"], python["p_recall"], rtol=1e-13)
     np.testing.assert_allclose(jitted["recalled"], python["recalled"], rtol=1e-13)
+
+
+@settings(deadline=None, max_examples=60)
+@given(shape=st.lists(st.integers(1, 5), min_size=2, max_size=4),
+       chunk_size=st.integers(1, 40))
+def test_chunks_tile_the_runs_exactly_once(shape, chunk_size):
+    values = tuple(tuple(range(n)) for n in shape[:-1])
+    plan = SweepPlan(agent=None, environment=None, environment_kwargs={}, names=(),
+                     values=values, is_agent=(), replicates=shape[-1], entropy=0, spawn_key=(),
+                     reduce=None, probe_times=None,
+                     chunk_shape=_chunk_shape(tuple(shape), chunk_size))
+    visits = np.zeros(shape, int)
+    for block in plan.blocks():
+        assert plan.block_runs(block) <= chunk_size
+        visits[plan.block_slices(block)] += 1
+    assert (visits == 1).all()
+
+
+def test_seeds_follow_grid_position():
+    # dims: decay (agent, 3) x exponent (environment, 2) x n_items (environment, 2) x 2 replicates
+    plan = SweepPlan(agent=None, environment=None, environment_kwargs={},
+                     names=("decay", "exponent", "n_items"), values=((1, 2, 3), (1, 2), (1, 2)),
+                     is_agent=(True, False, False), replicates=2, entropy=99, spawn_key=(),
+                     reduce=None, probe_times=None, chunk_shape=(1, 1, 1, 1))
+    runs = list(np.ndindex(3, 2, 2, 2))
+    env_keys = {run: plan.run_seeds(run)[0].spawn_key for run in runs}
+    agent_keys = {run: plan.run_seeds(run)[1].spawn_key for run in runs}
+    assert len(set(agent_keys.values())) == len(runs)  # every run its own agent seed
+    assert len(set(env_keys.values())) == 2 * 2 * 2  # one stream per environment cell x replicate
+    for d, e, n, r in runs:
+        assert env_keys[d, e, n, r] == env_keys[0, e, n, r] == (0, 2 * e + n, r)
+        assert agent_keys[d, e, n, r] == (1, 4 * d + 2 * e + n, r)
+    assert plan.run_seeds((2, 1, 1, 1))[1].entropy == 99
