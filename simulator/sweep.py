@@ -59,6 +59,8 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         ``dask.distributed`` cluster (``client``, or a LocalCluster of ``workers``
         single-threaded worker processes created for the sweep). Work is sent in
         chunks of runs, so scheduling costs little and each worker holds one chunk.
+        Worker processes are spawned, so a script using them needs the usual
+        ``if __name__ == "__main__":`` guard.
     client : dask.distributed.Client, optional
         The cluster to use with ``backend="dask"``.
     store : path ending in ``.zarr``, optional
