@@ -276,7 +276,7 @@ def _dask(plan, template, first, blocks, client, workers):
     cluster = None
     if client is None:
         cluster = LocalCluster(n_workers=min(workers, len(blocks)), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+                               processes=True, dashboard_address=":0")
         client = Client(cluster)
     try:
         # sent to every worker once, not with every chunk

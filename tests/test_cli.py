@@ -58,7 +58,7 @@ def test_sweep_config_on_a_scheduler_matches_the_python_call_and_plots(tmp_path,
     config = tmp_path / "small.toml"
     config.write_text(SWEEP_CONFIG)
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         assert main(["sweep", str(config), "--out", str(tmp_path / "s.zarr"),
                      "--scheduler", cluster.scheduler_address]) == 0
     assert "wrote" in capsys.readouterr().out

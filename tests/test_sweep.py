@@ -77,7 +77,7 @@ def test_backends_workers_and_chunking_give_identical_datasets(serial):
                                 workers=2, chunk_size=5, **SMALL)
     xr.testing.assert_identical(processes, serial)
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         dask = simulator.sweep(simulator.ACTR, env.power_law, GRID, backend="dask",
                                client=client, chunk_size=2, **SMALL)
     xr.testing.assert_identical(dask, serial)
