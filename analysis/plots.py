@@ -1,11 +1,52 @@
-"""Plots of what agents remember. Each returns its Axes; nothing calls ``plt.show()``."""
+"""Plots of what agents remember. Each returns its Axes or Figure; nothing calls ``plt.show()``.
+
+One house style for every plot (:data:`HOUSE_STYLE`, applied by :func:`house_style`):
+no top/right spines, a light grid, frameless legends, labels from the data's
+``long_name`` and ``units``, and each forgetting function drawn in the same
+colour (:data:`MODEL_COLOURS`) wherever it appears.
+"""
+import functools
 import itertools
 
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
+from .fitting import FORMS, SCALES, fit_forgetting
 from .retention import retention_curve
+
+HOUSE_STYLE = {
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "legend.frameon": False,
+    "legend.fontsize": "small",
+    "axes.titlesize": "medium",
+    "image.cmap": "viridis",
+}
+
+MODEL_COLOURS = dict(zip(FORMS, ("C0", "C3", "C2", "C4", "C1", "C5")))
+"""A fixed colour per forgetting function, so a model looks the same in every plot."""
+
+
+def house_style(plot):
+    """Draw ``plot`` under :data:`HOUSE_STYLE`, restoring those rcParams afterwards.
+
+    Only the style's own keys are saved and restored (not a whole-rcParams
+    snapshot as ``plt.rc_context`` takes): the first figure of a session picks
+    the backend, and Jupyter's inline backend switches interactive mode on as it
+    loads; restoring a snapshot from before that would stop later figures showing.
+    """
+    @functools.wraps(plot)
+    def styled(*args, **kwargs):
+        saved = {key: plt.rcParams[key] for key in HOUSE_STYLE}
+        plt.rcParams.update(HOUSE_STYLE)
+        try:
+            return plot(*args, **kwargs)
+        finally:
+            plt.rcParams.update(saved)
+    return styled
 
 
 def axis_label(da):
@@ -15,6 +56,7 @@ def axis_label(da):
     return f"{name} [{units}]" if units and units != "1" else str(name)
 
 
+@house_style
 def plot_retention(data, ax=None, band=(0.1, 0.9), **curve_kwargs):
     """Retention curve(s) on a log retention-interval axis.
 
@@ -70,6 +112,7 @@ def _short(value):
     return str(value)
 
 
+@house_style
 def plot_retention_grid(data, col, variable="p_recall", band=(0.1, 0.9)):
     """One retention panel per value of dim ``col``, sharing the y axis; returns the Figure.
 
@@ -90,3 +133,237 @@ def plot_retention_grid(data, col, variable="p_recall", band=(0.1, 0.9)):
     if "title" in curve.attrs or (isinstance(data, xr.Dataset) and "title" in data.attrs):
         figure.suptitle(data.attrs.get("title", curve.attrs.get("title")))
     return figure
+
+
+@house_style
+def plot_forgetting(data, models=None, figure=None):
+    """Retention and the fitted forgetting functions on log-log axes, with residuals.
+
+    Parameters
+    ----------
+    data : xarray.Dataset, xarray.DataArray or (delays, retention)
+        One curve's fit from :func:`analysis.fit_forgetting`, or a retention curve
+        to fit first (with ``models``).
+    models : sequence of str, optional
+        Which fitted forms to draw (default: every form whose fit succeeded).
+    figure : matplotlib Figure, optional
+        Drawn into (two stacked panels); a new one by default.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Top: the data (points) and each form (line, labelled with its formula
+        and AIC difference from the best) on log-log axes. Bottom: residuals
+        (data minus fit) against the retention interval.
+    """
+    fit = data if isinstance(data, xr.Dataset) else fit_forgetting(
+        data, **({"models": models} if models is not None else {}))
+    if "estimate" not in fit or "retention" not in fit:
+        raise ValueError("data must be a fit from analysis.fit_forgetting or a retention curve")
+    extra = [d for d in fit["retention"].dims if d != "lag"]
+    if extra:
+        raise ValueError(f"plot_forgetting draws one curve: select a cell of the dims {extra} "
+                         f"first, e.g. fit.isel({extra[0]}=0)")
+    if models is None:
+        models = [str(m) for m in fit["model"].values if fit["fit_status"].sel(model=m) == "ok"]
+    if figure is None:
+        figure = plt.figure(figsize=(6, 5.5), layout="constrained")
+    top_ax, residual_ax = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
+    lag, retention = fit["lag"].values, fit["retention"].values
+    dense = np.geomspace(lag.min(), lag.max(), 200)
+    top = SCALES[fit.attrs.get("scale", "proportion")]
+    for model in models:
+        params = fit["estimate"].sel(model=model, parameter=list(FORMS[model].parameters)).values
+        delta = float(fit["delta_aic"].sel(model=model))
+        curve = FORMS[model](dense, *params, top=top)
+        colour = MODEL_COLOURS[model]
+        top_ax.plot(dense, np.where(curve > 0, curve, np.nan), color=colour,
+                    label=f"{model}: {FORMS[model].formula} (\u0394AIC {delta:.1f})")
+        residual_ax.plot(lag, retention - fit["fitted"].sel(model=model).values, "o-",
+                         color=colour, ms=3, lw=1)
+    top_ax.plot(lag, retention, "ko", ms=5, label="data", zorder=3)
+    top_ax.set_xscale("log")
+    top_ax.set_yscale("log")
+    # the data set the range: an extrapolated exponential can plunge decades below it
+    observed = retention[np.isfinite(retention) & (retention > 0)]
+    if observed.size:
+        top_ax.set_ylim(observed.min() / 2, observed.max() * 1.5)
+    # plain numbers (20, 30, 50) on the retention axis: it rarely spans two decades
+    for setter in (top_ax.yaxis.set_major_formatter, top_ax.yaxis.set_minor_formatter):
+        setter(plt.matplotlib.ticker.LogFormatter(labelOnlyBase=False,
+                                                  minor_thresholds=(2, 0.4)))
+    top_ax.set_ylabel(axis_label(fit["retention"]))
+    top_ax.legend()
+    if fit.sizes.get("model"):
+        top_ax.set_title(f"best by AIC: {fit['best_model'].item() or 'none'}")
+    residual_ax.axhline(0, color="0.3", lw=0.8)
+    residual_ax.set_xlabel(axis_label(fit["lag"]))
+    units = fit["retention"].attrs.get("units", "1")
+    residual_ax.set_ylabel("residual" + (f" [{units}]" if units != "1" else ""))
+    return figure
+
+
+@house_style
+def plot_sweep(data, x=None, y=None, col=None, ax=None, annotate=None, **pcolormesh_kwargs):
+    """Heatmap of a summary over two swept parameters (one panel per ``col`` value).
+
+    Parameters
+    ----------
+    data : xarray.DataArray
+        A summary with two dims named after swept parameters (e.g. ``decay``,
+        ``exponent``), and optionally a third given as ``col``. Numbers are
+        coloured on one scale with a colourbar labelled from ``long_name`` and
+        ``units``; text (e.g. ``best_model`` of a fit) gets one colour per value
+        and a legend.
+    x, y : str, optional
+        The dims along the axes (default: the last dim along x, the other along y).
+    col : str, optional
+        A third dim: one panel per value, sharing the colour scale.
+    ax : matplotlib Axes, optional
+        For a single panel.
+    annotate : bool, optional
+        Write each cell's value in it (default: when there are at most 64 cells).
+
+    Returns
+    -------
+    matplotlib Axes (one panel) or Figure (with ``col``).
+    """
+    if not isinstance(data, xr.DataArray):
+        raise ValueError(f"data must be a DataArray, got {type(data).__name__} "
+                         "(pick a variable: ds['name'])")
+    panel_dims = [d for d in data.dims if d != col]
+    if col is not None and col not in data.dims:
+        raise ValueError(f"col must be a dim of the data {tuple(data.dims)}, got {col!r}")
+    if len(panel_dims) != 2:
+        raise ValueError(f"data must have two dims besides col (the swept parameters), "
+                         f"got {tuple(panel_dims)}; select or reduce the others first")
+    if x is None and y is None:
+        y, x = panel_dims
+    elif x is None:
+        x = next((d for d in panel_dims if d != y), None)
+    elif y is None:
+        y = next((d for d in panel_dims if d != x), None)
+    if {x, y} != set(panel_dims):
+        raise ValueError(f"x and y must be the two dims {tuple(panel_dims)}, got {x!r}, {y!r}")
+    categorical = data.dtype.kind in "OUS"
+    if categorical:
+        categories = sorted({str(v) for v in data.values.ravel()})
+        codes = xr.DataArray(np.vectorize(lambda v: categories.index(str(v)))(data.values),
+                             dims=data.dims, coords=data.coords)
+        colours = [MODEL_COLOURS.get(c, f"C{k % 10}") for k, c in enumerate(categories)]
+        cmap = plt.matplotlib.colors.ListedColormap(colours)
+        pcolormesh_kwargs = {"cmap": cmap, "vmin": -0.5, "vmax": len(categories) - 0.5,
+                             **pcolormesh_kwargs}
+        values = codes
+    else:
+        values = data.astype(float)
+        finite = values.values[np.isfinite(values.values)]
+        pcolormesh_kwargs.setdefault("vmin", finite.min() if finite.size else 0)
+        pcolormesh_kwargs.setdefault("vmax", finite.max() if finite.size else 1)
+    if annotate is None:
+        annotate = data.sizes[x] * data.sizes[y] <= 64
+    if col is None:
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5.5, 4.2), layout="constrained")
+        mesh = _heatmap(ax, values.transpose(y, x), data.transpose(y, x), annotate,
+                        pcolormesh_kwargs)
+        _sweep_legend(ax.figure, [ax], mesh, data, categorical)
+        return ax
+    n = data.sizes[col]
+    figure, axes = plt.subplots(1, n, figsize=(4.2 * n + 1.2, 3.8), sharey=True,
+                                layout="constrained", squeeze=False)
+    for k, panel in enumerate(axes[0]):
+        selection = {col: k}
+        mesh = _heatmap(panel, values.isel(selection).transpose(y, x),
+                        data.isel(selection).transpose(y, x), annotate, pcolormesh_kwargs)
+        panel.set_title(f"{axis_label(data[col])} = {_short(data[col].values[k])}")
+        if k:
+            panel.set_ylabel("")
+    _sweep_legend(figure, list(axes[0]), mesh, data, categorical)
+    return figure
+
+
+def _heatmap(ax, values, labels, annotate, pcolormesh_kwargs):
+    """One panel: cells at integer positions, ticks labelled with the coordinate values."""
+    y, x = values.dims
+    mesh = ax.pcolormesh(np.arange(values.sizes[x] + 1) - 0.5,
+                         np.arange(values.sizes[y] + 1) - 0.5,
+                         np.ma.masked_invalid(values.values.astype(float)), **pcolormesh_kwargs)
+    for axis, dim in ((ax.xaxis, x), (ax.yaxis, y)):
+        axis.set_ticks(np.arange(values.sizes[dim]))
+        axis.set_ticklabels([_short(v) for v in values[dim].values])
+    ax.set_xlabel(axis_label(values[x]))
+    ax.set_ylabel(axis_label(values[y]))
+    ax.grid(False)
+    if annotate:
+        for (i, j), text in np.ndenumerate(labels.values):
+            shown = f"{text:.3g}" if isinstance(text, (float, np.floating)) else str(text)
+            red, green, blue, _ = mesh.cmap(mesh.norm(values.values[i, j]))
+            # dark text on light cells (relative luminance, ITU-R BT.709)
+            light = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5
+            ax.text(j, i, shown, ha="center", va="center", fontsize="x-small",
+                    color="black" if light else "white")
+    return mesh
+
+
+def _sweep_legend(figure, axes, mesh, data, categorical):
+    if categorical:
+        categories = sorted({str(v) for v in data.values.ravel()})
+        handles = [plt.matplotlib.patches.Patch(color=mesh.cmap(k), label=c or "none")
+                   for k, c in enumerate(categories)]
+        axes[-1].legend(handles=handles, title=data.attrs.get("long_name"),
+                        loc="upper left", bbox_to_anchor=(1.02, 1))
+    else:
+        figure.colorbar(mesh, ax=axes, label=axis_label(data))
+
+
+@house_style
+def plot_fit_comparison(fit, ax=None):
+    """AIC differences of the forgetting functions: how much worse than the best.
+
+    Parameters
+    ----------
+    fit : xarray.Dataset
+        From :func:`analysis.fit_forgetting`. With one curve: a bar per model.
+        With more (a sweep): the median over curves as a bar, each curve as a
+        dot, and how often each model was best.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        Models on the y axis (best at the top); failed fits are marked "failed".
+    """
+    if not isinstance(fit, xr.Dataset) or "delta_aic" not in fit:
+        raise ValueError("fit must be a Dataset from analysis.fit_forgetting")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 0.5 * fit.sizes["model"] + 1.2), layout="constrained")
+    cells = fit["delta_aic"].transpose("model", ...).values.reshape(fit.sizes["model"], -1)
+    models = [str(m) for m in fit["model"].values]
+    with np.errstate(all="ignore"):
+        median = np.array([np.nanmedian(row) if np.isfinite(row).any() else np.nan
+                           for row in cells])
+    order = np.argsort(np.where(np.isfinite(median), median, np.inf))[::-1]
+    best = fit["best_model"].values.ravel()
+    for position, m in enumerate(order):
+        colour = MODEL_COLOURS[models[m]]
+        if not np.isfinite(median[m]):
+            ax.text(0, position, " failed", va="center", color="0.4", fontsize="small")
+            continue
+        ax.barh(position, median[m], color=colour, alpha=0.6 if cells.shape[1] > 1 else 0.9)
+        if cells.shape[1] > 1:
+            jitter = (np.random.default_rng(m).random(cells.shape[1]) - 0.5) * 0.4
+            ax.plot(cells[m], position + jitter, "o", color=colour, ms=3, alpha=0.8)
+            share = np.mean(best == models[m])
+            ax.text(1.01, position, f"best {share:.0%}", transform=ax.get_yaxis_transform(),
+                    va="center", fontsize="small")
+        else:
+            ax.text(median[m], position, f" {median[m]:.1f}", va="center", fontsize="small")
+    ax.set_yticks(np.arange(len(order)), [models[m] for m in order])
+    if np.nanmax(cells, initial=0) > 100:
+        ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlabel("\u0394AIC (AIC - best AIC)" + (" [median over curves]"
+                                                   if cells.shape[1] > 1 else ""))
+    ax.grid(True, axis="x")
+    ax.grid(False, axis="y")
+    return ax
