@@ -7,5 +7,6 @@ from .actr import ACTR
 from .hebbian import Hebbian
 from .need import predict_need
 from .run import run
+from .sweep import SweepError, sweep
 
-__all__ = ["ACTR", "Hebbian", "predict_need", "run"]
+__all__ = ["ACTR", "Hebbian", "SweepError", "predict_need", "run", "sweep"]

@@ -136,3 +136,13 @@ NEED_VARIABLES = {
     "time": {"long_name": "time", "units": "s", "description": "event time"},
     "item": {"long_name": "item", "units": "1", "description": "the event's item"},
 }
+
+
+SWEEP_VARIABLES = {
+    "replicate": {"long_name": "replicate", "units": "1"},
+    "finished": {
+        "long_name": "run finished",
+        "units": "1",
+        "description": "whether the run's results are written to the store (resume skips them)",
+    },
+}

@@ -7,6 +7,10 @@ import argparse
 import pathlib
 import sys
 import time
+import warnings
+
+from ._config import config_agent, config_environment, read_config
+from .sweep import SweepError
 
 
 def main(argv=None):
@@ -28,11 +32,50 @@ def main(argv=None):
     demo.add_argument("--seed", type=int, default=2026, help="root seed (default: %(default)s)")
     demo.set_defaults(handler=_demo)
 
+    _config_command(
+        commands, "run", _run, ".nc or .zarr", ".nc",
+        help="run one agent over one environment stream, as a TOML config says",
+        description="Reads agent, environment, [agent_parameters], [environment_parameters], "
+                    "seed and probe_times from CONFIG; writes the per-event dataset.")
+    sweep = _config_command(
+        commands, "sweep", _sweep, ".zarr store", ".zarr",
+        help="run a parameter sweep from a TOML config into a Zarr store",
+        description="Reads agent, environment, [grid], replicates, seed, reduce (and "
+                    "[agent_parameters], [environment_parameters], bins, probe_times, "
+                    "backend, workers, chunk_size) from CONFIG; see "
+                    "examples/sweep_actr_power_law.toml.")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on this dask.distributed scheduler (e.g. tcp://host:8786)")
+    sweep.add_argument("--workers", type=int, metavar="N",
+                       help="local worker processes (default: config's `workers`, else all CPUs)")
+    sweep.add_argument("--resume", action="store_true",
+                       help="continue an interrupted sweep in the store: only missing runs")
+
+    plot = commands.add_parser(
+        "plot", help="draw the standard figures of a stored sweep or run",
+        description="Retention curves (panels per value of the last swept parameter, "
+                    "bands across replicates) or probe accuracy, as PNG files.")
+    plot.add_argument("path", metavar="PATH", help="a .zarr or .nc written by sweep, run or demo")
+    plot.add_argument("--out", metavar="DIR", help="folder for the PNGs (default: beside PATH)")
+    plot.set_defaults(handler=_plot)
+
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
     except ValueError as err:
         parser.exit(2, f"cogmemsim {args.command}: error: {err}\n")
+    except SweepError as err:
+        parser.exit(1, f"cogmemsim {args.command}: {err}\n")
+
+
+def _config_command(commands, name, handler, output, suffix, **texts):
+    """A subcommand reading CONFIG.toml and writing ``--out PATH``."""
+    command = commands.add_parser(name, **texts)
+    command.add_argument("config", metavar="CONFIG.toml")
+    command.add_argument("--out", metavar="PATH",
+                         help=f"output {output} (default: config's `out`, else CONFIG{suffix})")
+    command.set_defaults(handler=handler)
+    return command
 
 
 def _demo(args):
@@ -54,6 +97,127 @@ def _demo(args):
     print(f"\nwrote {out / 'demo.nc'} and {out / 'retention.png'} "
           f"in {time.perf_counter() - start:.1f} s")
     return 0
+
+
+def _output(option, config, config_path, suffix):
+    if option is not None:
+        return pathlib.Path(option)
+    if "out" in config:
+        if not isinstance(config["out"], str):
+            raise ValueError(f"config key 'out' must be a path, got {config['out']!r}")
+        return pathlib.Path(config["out"])
+    return pathlib.Path(pathlib.Path(config_path).stem + suffix)
+
+
+def _run(args):
+    import analysis
+    from environments._seeding import seed_sequence
+
+    from .run import run
+
+    config = read_config(args.config, "run")
+    agent = config_agent(config)
+    environment, kwargs = config_environment(config)
+    out = _output(args.out, config, args.config, ".nc")
+    start = time.perf_counter()
+    # one root seed: its first child makes the stream, the second the agent's draws
+    stream_seed, agent_seed = seed_sequence(config.get("seed")).spawn(2)
+    stream = environment(**kwargs, seed=stream_seed)
+    ds = run(agent, stream, seed=agent_seed, probe_times=config.get("probe_times"))
+    analysis.save(ds, out)
+    print(f"{len(stream)} events, {stream.n_items} items; mean recall probability "
+          f"{float(ds['p_recall'].mean()):.3f}, recalled {float(ds['recalled'].mean()):.3f}")
+    print(f"wrote {out} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _sweep(args):
+    from .sweep import sweep
+
+    config = read_config(args.config, "sweep")
+    agent = config_agent(config)
+    environment, kwargs = config_environment(config)
+    out = _output(args.out, config, args.config, ".zarr")
+    backend = "dask" if args.scheduler else config.get("backend", "processes")
+    workers = args.workers if args.workers is not None else config.get("workers")
+    start = time.perf_counter()
+    client = None
+    if args.scheduler:
+        from distributed import Client
+
+        client = Client(args.scheduler)
+    try:
+        ds = sweep(agent, environment, config["grid"], replicates=config.get("replicates", 1),
+                   seed=config.get("seed"), backend=backend, client=client, store=out,
+                   resume=args.resume, reduce=config.get("reduce", "retention"),
+                   bins=config.get("bins"), probe_times=config.get("probe_times"),
+                   environment_kwargs=kwargs, workers=workers,
+                   chunk_size=config.get("chunk_size"))
+    finally:
+        if client is not None:
+            client.close()
+    sizes = ", ".join(f"{dim} {size}" for dim, size in ds.sizes.items())
+    print(f"wrote {out} ({sizes}; variables {', '.join(ds.data_vars)}) "
+          f"in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _plot(args):
+    import matplotlib
+    matplotlib.use("Agg")
+
+    import analysis
+
+    path = pathlib.Path(args.path)
+    ds = analysis.load(path)
+    out = pathlib.Path(args.out) if args.out else path.parent
+    out.mkdir(parents=True, exist_ok=True)
+    for name, figure in _standard_figures(ds).items():
+        target = out / f"{path.stem}-{name}.png"
+        figure.savefig(target, dpi=120)
+        print(f"wrote {target}")
+    return 0
+
+
+def _standard_figures(ds):
+    """``{name: Figure}``: retention curves and probe accuracy, whichever ``ds`` holds."""
+    import analysis
+
+    figures = {}
+    if "p_recall" in ds and "lag" in ds["p_recall"].dims:  # a sweep's or demo's curves
+        curve = ds["p_recall"]
+    elif "p_recall" in ds and "event" in ds["p_recall"].dims:  # per-event results
+        curve = analysis.retention_curve(ds)
+    else:
+        curve = None
+    if curve is not None:
+        # bins beyond the longest lag are empty everywhere: leave them off the axis
+        curve = curve.dropna("lag", how="all")
+        curve.attrs.setdefault("title", ds.attrs.get("title", ""))
+        panels = [d for d in curve.dims if d not in ("lag", "replicate")]
+        with warnings.catch_warnings():
+            # a bin empty in some replicates has no quantile band there; that is expected
+            warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+            if panels:
+                figures["retention"] = analysis.plot_retention_grid(curve, col=panels[-1])
+            else:
+                figures["retention"] = analysis.plot_retention(curve).figure
+    if "probe_accuracy" in ds:
+        figures["probe-accuracy"] = _probe_figure(ds["probe_accuracy"])
+    if not figures:
+        raise ValueError("path holds neither recall probabilities nor probe accuracy to plot")
+    return figures
+
+
+def _probe_figure(accuracy):
+    """Probe accuracy vs probe time: one panel per task, one line per last swept value."""
+    grid = [d for d in accuracy.dims if d not in ("probe", "task", "replicate")]
+    mean = accuracy.mean([d for d in accuracy.dims if d in grid[:-1] or d == "replicate"])
+    mean = mean.assign_coords(probe=mean["probe_time"]).rename(probe="probe time")
+    mean["probe time"].attrs = accuracy["probe_time"].attrs
+    facet = mean.plot.line(x="probe time", col="task", col_wrap=min(4, mean.sizes["task"]),
+                           hue=grid[-1] if grid else None, marker="o", ms=3)
+    return facet.fig
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@
 curves and a curve computed later from per-event data are one computation.
 """
 import numpy as np
+import xarray as xr
+
+from ._variables import COORDINATES, variable_attrs
 
 
 def log_lag_bins(lag, n_bins=20):
@@ -61,3 +64,47 @@ def lag_bin_means(lag, values, edges):
 def bin_centres(edges):
     """Geometric centre of each bin (the natural midpoint on a log axis)."""
     return np.sqrt(edges[:-1] * edges[1:])
+
+
+# What a sweep keeps of each run. Each takes the run's per-event Dataset and returns
+# a Dataset whose data variables vary from run to run and whose coordinates (the lag
+# bins, probe times, tasks) are shared by every run, so a sweep can stack them.
+
+DEFAULT_LAG_EDGES = np.geomspace(1.0, 1e6, 25)
+"""Default lag bin edges of a sweep: 4 log-spaced bins per decade from 1 s to 10^6 s."""
+
+
+def keep_retention(ds, edges=DEFAULT_LAG_EDGES):
+    """Retention curve of one run on fixed lag bins: mean ``p_recall`` and ``recalled``
+    per bin and the number of events in it (``n_events``, a data variable because it
+    differs between runs)."""
+    lag = ds["lag"].values
+    p_recall, counts = lag_bin_means(lag, ds["p_recall"].values, edges)
+    recalled, _ = lag_bin_means(lag, ds["recalled"].values, edges)
+    return xr.Dataset(
+        {
+            "p_recall": ("lag", p_recall, variable_attrs("p_recall")),
+            "recalled": ("lag", recalled, variable_attrs("recalled")),
+            "n_events": ("lag", counts, COORDINATES["n_events"]),
+        },
+        coords={
+            "lag": ("lag", bin_centres(edges), COORDINATES["lag"]),
+            "lag_lower": ("lag", edges[:-1], COORDINATES["lag_lower"]),
+            "lag_upper": ("lag", edges[1:], COORDINATES["lag_upper"]),
+        },
+    )
+
+
+def keep_probes(ds):
+    """The run's ``probe_accuracy`` (probe x task) and the items per task."""
+    if "probe_accuracy" not in ds:
+        raise ValueError("reduce='probes' needs probe_times")
+    return ds[["probe_accuracy", "task_items"]].reset_coords("task_items")
+
+
+def keep_events(ds):
+    """Every per-event variable; the stream's ``time``, ``item``, ``kind`` (and
+    ``event_task``) become data variables because each run may meet another stream."""
+    kept = ds.reset_coords()
+    kept.attrs = {}
+    return kept

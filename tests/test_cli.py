@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import analysis
 from simulator.cli import main
@@ -29,3 +30,100 @@ def test_console_script_reports_bad_arguments_cleanly(tmp_path):
     assert result.returncode == 2
     assert "n_events must be" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+SWEEP_CONFIG = """
+agent = "ACTR"
+environment = "power_law"
+replicates = 2
+seed = 9
+backend = "serial"
+[agent_parameters]
+noise = 0.3
+[environment_parameters]
+n_events = 2000
+[grid]
+decay = [0.4, 0.6]
+exponent = [0.5, 1.5]
+"""
+
+
+def test_sweep_config_on_a_scheduler_matches_the_python_call_and_plots(tmp_path, capsys):
+    import xarray as xr
+    from distributed import LocalCluster
+
+    import environments as env
+    import simulator
+
+    config = tmp_path / "small.toml"
+    config.write_text(SWEEP_CONFIG)
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                      dashboard_address=":0") as cluster:
+        assert main(["sweep", str(config), "--out", str(tmp_path / "s.zarr"),
+                     "--scheduler", cluster.scheduler_address]) == 0
+    assert "wrote" in capsys.readouterr().out
+    expected = simulator.sweep(simulator.ACTR(noise=0.3), env.power_law,
+                               {"decay": [0.4, 0.6], "exponent": [0.5, 1.5]}, replicates=2,
+                               seed=9, environment_kwargs={"n_events": 2000}, progress=False)
+    stored = analysis.load(tmp_path / "s.zarr")
+    xr.testing.assert_identical(stored.drop_vars("finished"), expected)
+    # resuming a finished sweep leaves it as it was
+    assert main(["sweep", str(config), "--out", str(tmp_path / "s.zarr"), "--resume"]) == 0
+    xr.testing.assert_identical(analysis.load(tmp_path / "s.zarr"), stored)
+
+    assert main(["plot", str(tmp_path / "s.zarr"), "--out", str(tmp_path / "fig")]) == 0
+    png = (tmp_path / "fig" / "s-retention.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000
+
+
+def test_run_config_writes_a_dataset_that_plots(tmp_path):
+    config = tmp_path / "one.toml"
+    config.write_text('agent = "ACTR"\nenvironment = "power_law"\nseed = 4\n'
+                      'probe_times = [500, 1000]\n[environment_parameters]\nn_events = 1000\n')
+    assert main(["run", str(config), "--out", str(tmp_path / "one.nc")]) == 0
+    ds = analysis.load(tmp_path / "one.nc")
+    assert ds.sizes["event"] == 1000 and ds["probe_accuracy"].sizes["probe"] == 2
+    assert main(["plot", str(tmp_path / "one.nc")]) == 0
+    assert (tmp_path / "one-retention.png").exists()
+    assert (tmp_path / "one-probe-accuracy.png").exists()
+
+
+def test_example_config_is_valid():
+    from simulator._config import config_agent, config_environment, read_config
+    from simulator._sweep_plan import make_plan
+
+    config = read_config("examples/sweep_actr_power_law.toml", "sweep")
+    environment, kwargs = config_environment(config)
+    plan, attrs = make_plan(config_agent(config), environment, config["grid"],
+                            config["replicates"], config["seed"], config["reduce"], None, None,
+                            kwargs, None, 2)
+    assert plan.names == ("decay", "exponent") and plan.shape == (5, 3, 4)
+    assert attrs["environment_n_events"] == 20_000
+
+
+@pytest.mark.parametrize("text, message", [
+    ('environment = "power_law"\n[grid]\ndecay = [0.5]', "config key 'agent' is missing"),
+    ('agent = "ACTX"\nenvironment = "power_law"\n[grid]\ndecay = [0.5]',
+     "config key 'agent': unknown agent 'ACTX'"),
+    ('agent = "ACTR"\nenvironment = "power_law"\nreplicate = 2\n[grid]\ndecay = [0.5]',
+     "config key 'replicate' is not known"),
+    ('agent = "ACTR"\nenvironment = "power_law"\n[agent_parameters]\ndecay = 1.5\n'
+     '[grid]\nnoise = [0.5]', r"config key 'agent_parameters.decay': decay must be in"),
+    ('agent = "ACTR"\nenvironment = "power_law"\n[environment_parameters]\nn_event = 5\n'
+     '[grid]\ndecay = [0.5]', "config key 'environment_parameters.n_event': not a parameter"),
+    ('agent = "ACTR"\nenvironment = "power_law"\n[environment_parameters]\nn_events = 50\n'
+     '[grid]\ndecay = [0.5, 2.0]', r"grid\['decay'\]: decay must be in"),
+    ('agent = "ACTR"\nenvironment = "power_law"\n[grid]\ndecay = [0.5]\n',
+     "environment power_law needs n_events"),
+    ('agent = "ACTR"\nenvironment = "power_law"\ngrid = 3', "config key 'grid' must be a table"),
+])
+def test_sweep_config_errors_name_the_key(tmp_path, capsys, text, message):
+    import re
+
+    config = tmp_path / "bad.toml"
+    config.write_text(text)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sweep", str(config), "--out", str(tmp_path / "bad.zarr")])
+    assert exit_info.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
+    assert not (tmp_path / "bad.zarr").exists()

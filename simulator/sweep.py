@@ -1,0 +1,301 @@
+"""Parameter sweeps: a grid of agent and environment parameters x replicates, one
+labelled Dataset out, on local processes or a dask cluster, resumable from a Zarr store."""
+import concurrent.futures
+import dataclasses
+import multiprocessing
+import os
+
+import numpy as np
+import xarray as xr
+from tqdm.auto import tqdm
+
+from environments._validation import check_number
+
+from . import _store
+from ._sweep_plan import SweepCellError, compute_block, grid_coords, make_plan, reduce_run
+from ._variables import SWEEP_VARIABLES
+
+BACKENDS = ("serial", "processes", "dask")
+
+
+class SweepError(RuntimeError):
+    """Some runs of a sweep failed. The message names the first failing run's
+    parameters; ``partial`` holds every finished chunk (NaN elsewhere, see its
+    ``finished`` variable) and, with a store, those chunks are stored too."""
+
+    def __init__(self, message, partial=None):
+        super().__init__(message)
+        self.partial = partial
+
+
+def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", client=None,
+          store=None, resume=False, reduce="retention", progress=True, *, bins=None,
+          probe_times=None, environment_kwargs=None, workers=None, chunk_size=None):
+    """Run ``agent`` in ``environment`` over a grid of parameters x replicates.
+
+    Parameters
+    ----------
+    agent : agent class or instance (e.g. ``simulator.ACTR`` or ``ACTR(noise=0.3)``)
+        Its parameters not in ``grid`` keep the instance's (or the class defaults').
+    environment : environment function (e.g. ``environments.power_law``) or EventStream
+        A function is called lazily, once per environment setting and replicate,
+        with ``environment_kwargs``, its grid values and a seed; a fixed stream is
+        met by every run.
+    grid : dict of name -> list of values
+        Each name an agent parameter (a field of the agent) or an argument of the
+        environment function; a name that is both, or neither, is a ValueError.
+        The output has one dim per key, in this order, with these values as coords.
+    replicates : int
+        Runs per grid cell, each with its own seeds (dim ``replicate``).
+    seed : int, SeedSequence, Generator or None
+        Root of every run's seeds. Run (cell, replicate) gets children of the root
+        derived from its grid position alone, so the output is the same bit for bit
+        whatever the backend, number of workers, chunking or order of completion.
+        The environment seed depends only on the environment cell and replicate:
+        every agent setting meets the same streams (common random numbers). The
+        root's entropy is in ``attrs["seed_entropy"]``.
+    backend : "serial", "processes" or "dask"
+        Where runs go: this process; ``workers`` local processes (spawned); or a
+        ``dask.distributed`` cluster (``client``, or a LocalCluster of ``workers``
+        single-threaded worker processes created for the sweep). Work is sent in
+        chunks of runs, so scheduling costs little and each worker holds one chunk.
+        Worker processes are spawned, so a script using them needs the usual
+        ``if __name__ == "__main__":`` guard.
+    client : dask.distributed.Client, optional
+        The cluster to use with ``backend="dask"``.
+    store : path ending in ``.zarr``, optional
+        Write results chunk by chunk (each chunk its own Zarr region) with a record
+        of finished runs (``finished``); the returned Dataset is then read lazily
+        from the store. An existing store is an error unless ``resume``.
+    resume : bool
+        Continue the sweep in ``store``: only runs not yet finished are computed,
+        and the store ends identical to an uninterrupted run's. The arguments must
+        describe the same sweep; ``seed=None`` takes the stored seed.
+    reduce : "retention", "probes", "events" or function
+        What each run keeps: ``"retention"``, recall per lag bin on the fixed
+        ``bins`` (``p_recall``, ``recalled``, ``n_events`` over dim ``lag``);
+        ``"probes"``, the probe x task matrix ``probe_accuracy`` (needs
+        ``probe_times``); ``"events"``, every per-event variable (small sweeps
+        only); or ``f(run_dataset) -> Dataset``, whose data variables are stacked
+        and whose coordinates must be the same for every run (a picklable,
+        module-level function for the process and dask backends).
+    progress : bool
+        Show a progress bar (runs done, rate, time left) on a terminal or in Jupyter.
+    bins : array_like, optional
+        Lag bin edges in seconds for ``"retention"``; default
+        ``simulator.reductions.DEFAULT_LAG_EDGES``, 4 log-spaced bins per decade
+        from 1 s to 10^6 s, so every run and every sweep shares the ``lag`` coord.
+    probe_times : array_like, optional
+        Passed to :func:`simulator.run`: times at which every item is probed.
+    environment_kwargs : dict, optional
+        Fixed arguments of the environment function (e.g. ``n_events``).
+    workers : int, optional
+        Worker processes for ``"processes"`` or a created LocalCluster; default the
+        number of CPUs.
+    chunk_size : int, optional
+        Runs per chunk; default ``n_runs // (4 * workers)``, between 1 and 64.
+
+    Returns
+    -------
+    xarray.Dataset
+        The reduction's variables over dims ``(*grid, "replicate", ...)``; attrs
+        hold the agent's other parameters, the environment's arguments, the seed
+        entropy and the sweep's description (``attrs["sweep"]``, JSON).
+
+    Raises
+    ------
+    ValueError
+        Before anything runs, for any bad argument or grid value (naming it).
+    SweepError
+        After the sweep, if runs failed: names the failing run's parameters; the
+        finished chunks are kept (``error.partial``, and in ``store``).
+    """
+    workers = _worker_count(backend, client, workers)
+    path = None if store is None else _store.check_path(store)
+    if resume and path is None:
+        raise ValueError("resume needs a store")
+    existing = path is not None and path.exists()
+    if existing and not resume:
+        raise ValueError(f"store {str(path)!r} exists; pass resume=True to continue it, "
+                         f"or remove it")
+    if existing and seed is None:
+        seed = _store.stored_seed(path)
+
+    plan, attrs = make_plan(agent, environment, grid, replicates, seed, reduce, bins,
+                            probe_times, environment_kwargs, chunk_size, workers)
+    finished = np.zeros(plan.shape, bool)
+    if existing:
+        # the store's chunks are the regions its runs were written in
+        plan = dataclasses.replace(plan, chunk_shape=_store.check_same_sweep(path, attrs))
+        finished = _store.finished_runs(path)
+    template, first = _first_run(plan, path, finished)
+    coords = grid_coords(plan)
+    if path is not None and not existing:
+        _store.create_store(path, plan, template, coords, attrs)
+    todo = [b for b in plan.blocks() if not finished[plan.block_slices(b)].all()]
+    results = _StoreResults(path, plan, template) if path is not None else _MemoryResults(
+        plan, template, coords, attrs)
+
+    failures = []
+    bar = tqdm(total=plan.n_runs, initial=plan.n_runs - sum(plan.block_runs(b) for b in todo),
+               desc="sweep", unit="run", disable=not progress)
+    with bar:
+        for block, outcome in _execute(plan, template, first, todo, backend, client, workers):
+            if isinstance(outcome, SweepCellError):
+                failures.append(outcome)
+            else:
+                results.put(block, outcome)
+                bar.update(plan.block_runs(block))
+    if failures:
+        where = f"finished chunks are in {str(path)!r} (resume=True computes the rest)" \
+            if path is not None else "finished chunks are in error.partial"
+        raise SweepError(f"{len(failures)} of {len(todo)} chunks failed; {where}. "
+                         f"First failure: {failures[0]}", partial=results.dataset(partial=True))
+    return results.dataset()
+
+
+def _worker_count(backend, client, workers):
+    """Check the backend arguments; the number of workers the chunks are shared by."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
+    if client is not None and backend != "dask":
+        raise ValueError("client is used with backend='dask' only")
+    if workers is None:
+        workers = os.cpu_count() or 1
+    workers = check_number("workers", workers, 1, None, integer=True)
+    if backend == "serial":
+        return 1
+    if backend == "dask" and client is not None:
+        return max(1, len(client.scheduler_info()["workers"]))
+    return workers
+
+
+def _first_run(plan, path, finished):
+    """``(template, first)``: the shapes and coordinates of every run's results, and the
+    first run's reduction when it had to be computed for them (it is not computed again).
+
+    A resumed sweep whose first run is stored reads the template from the store.
+    """
+    if finished.flat[0]:
+        return _store.stored_template(path, plan), None
+    try:
+        first = reduce_run(plan, (0,) * len(plan.shape), {})
+    except SweepCellError as err:
+        raise SweepError(f"the first run failed, so nothing else ran: {err}") from err
+    return first, first
+
+
+class _MemoryResults:
+    """Chunks gathered into in-memory arrays."""
+
+    def __init__(self, plan, template, coords, attrs):
+        self.plan, self.template, self.coords, self.attrs = plan, template, coords, attrs
+        self.arrays = {name: np.full(plan.shape + var.shape, np.nan if var.dtype.kind == "f"
+                                     else 0, var.dtype)
+                       for name, var in template.data_vars.items()}
+        self.finished = np.zeros(plan.shape, bool)
+
+    def put(self, block, arrays):
+        where = self.plan.block_slices(block)
+        for name, array in arrays.items():
+            self.arrays[name][where] = array
+        self.finished[where] = True
+
+    def dataset(self, partial=False):
+        dims = self.plan.names + ("replicate",)
+        data_vars = {name: (dims + var.dims, self.arrays[name], var.attrs)
+                     for name, var in self.template.data_vars.items()}
+        if partial:
+            data_vars["finished"] = (dims, self.finished, SWEEP_VARIABLES["finished"])
+        ds = xr.Dataset(data_vars, coords=self.coords, attrs=self.attrs)
+        return ds.assign_coords(self.template.coords)
+
+
+class _StoreResults:
+    """Chunks written to the Zarr store as they arrive."""
+
+    def __init__(self, path, plan, template):
+        self.path, self.plan, self.template = path, plan, template
+
+    def put(self, block, arrays):
+        _store.write_block(self.path, self.plan, block, arrays, self.template)
+
+    def dataset(self, partial=False):
+        ds = _store.open_store(self.path)
+        return ds if partial else ds.drop_vars("finished")
+
+
+def _execute(plan, template, first, blocks, backend, client, workers):
+    """Yield ``(block, arrays or SweepCellError)`` for every block, as they finish."""
+    if not blocks:
+        return iter(())
+    if backend == "serial":
+        return _serial(plan, template, first, blocks)
+    if backend == "processes":
+        return _processes(plan, template, first, blocks, workers)
+    return _dask(plan, template, first, blocks, client, workers)
+
+
+def _serial(plan, template, first, blocks):
+    for block in blocks:
+        try:
+            yield block, compute_block(plan, block, template, first)
+        except SweepCellError as err:
+            yield block, err
+
+
+# A process worker receives the plan and template once, at start-up, not with every chunk.
+_WORKER_STATE = {}
+
+
+def _init_worker(plan, template, first):
+    _WORKER_STATE.update(plan=plan, template=template, first=first)
+
+
+def _compute_in_worker(block):
+    return compute_block(_WORKER_STATE["plan"], block, _WORKER_STATE["template"],
+                         _WORKER_STATE["first"])
+
+
+def _processes(plan, template, first, blocks, workers):
+    # spawn, not fork: forking a process that holds threads (dask, Jupyter) can deadlock
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=min(workers, len(blocks)), mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker, initargs=(plan, template, first))
+    try:
+        futures = {pool.submit(_compute_in_worker, block): block for block in blocks}
+        for future in concurrent.futures.as_completed(futures):
+            yield futures[future], _outcome(future)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _dask(plan, template, first, blocks, client, workers):
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if client is None:
+        cluster = LocalCluster(n_workers=min(workers, len(blocks)), threads_per_worker=1,
+                               processes=True, dashboard_address=":0")
+        client = Client(cluster)
+    try:
+        # sent to every worker once, not with every chunk
+        plan_f, template_f, first_f = client.scatter([plan, template, first], broadcast=True)
+        futures = {client.submit(compute_block, plan_f, block, template_f, first_f, pure=False):
+                   block for block in blocks}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], _outcome(future)
+        finally:
+            client.cancel(list(futures))
+    finally:
+        if cluster is not None:
+            client.close()
+            cluster.close()
+
+
+def _outcome(future):
+    try:
+        return future.result()
+    except SweepCellError as err:
+        return err
