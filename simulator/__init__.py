@@ -7,5 +7,16 @@ from .actr import ACTR
 from .hebbian import Hebbian
 from .need import predict_need
 from .run import run
+from .schedulers import SM2, Leitner, TargetRetention, ViewBatch, simulate_schedule
 
-__all__ = ["ACTR", "Hebbian", "predict_need", "run"]
+__all__ = [
+    "ACTR",
+    "Hebbian",
+    "Leitner",
+    "SM2",
+    "TargetRetention",
+    "ViewBatch",
+    "predict_need",
+    "run",
+    "simulate_schedule",
+]
