@@ -8,6 +8,7 @@ from .hebbian import Hebbian
 from .need import predict_need
 from .run import run
 from .schedulers import SM2, Leitner, TargetRetention, ViewBatch, simulate_schedule
+from .spacing import optimal_interval, spacing_recall
 
 __all__ = [
     "ACTR",
@@ -16,7 +17,9 @@ __all__ = [
     "SM2",
     "TargetRetention",
     "ViewBatch",
+    "optimal_interval",
     "predict_need",
     "run",
     "simulate_schedule",
+    "spacing_recall",
 ]

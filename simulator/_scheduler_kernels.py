@@ -285,3 +285,48 @@ def simulate_schedule_kernel(
         retention[k] = total / n_introduced if n_introduced else np.nan
     return (log_time[:n_log], log_item[:n_log], log_kind[:n_log], log_p[:n_log],
             log_recalled[:n_log])
+
+
+@njit
+def spaced_recall(gaps, retention_intervals, sessions, per_session, presentation_time, mode,
+                  decay, hybrid_k, age_floor, spacing_scale, spacing_intercept, threshold,
+                  noise, session_gap, intersession_scale, weights, out):
+    """Recall probability of one item after spaced study, for each (gap, retention) pair.
+
+    ``sessions`` study sessions start ``gaps[k]`` seconds apart (onset to onset);
+    each is ``per_session`` presentations ``presentation_time`` apart. The test
+    comes ``retention_intervals[k]`` seconds after the last presentation. Ages are
+    psychological time (a gap longer than ``session_gap`` counts
+    ``intersession_scale`` times its length), as in ``ACTR.psychological_time``.
+    """
+    n = sessions * per_session
+
+    factors = np.empty(len(weights))
+    spacing = spacing_scale > 0.0
+    for k in range(len(gaps)):
+        start = np.zeros(2, np.int64)
+        fill = np.zeros(1, np.int64)
+        hist_t = np.empty(n)
+        hist_d = np.empty(n)
+        last = np.full(1, np.nan)
+        traces = np.zeros((1 if mode == MULTISCALE else 0, len(weights)))
+        w = weights.copy()
+        clock = np.nan
+        last_time = np.nan
+        for s in range(sessions):
+            for v in range(per_session):
+                t = s * gaps[k] + v * presentation_time
+                clock = _psychological_clock(clock, last_time, t, session_gap,
+                                             intersession_scale)
+                last_time = t
+                b = base_level(0, clock, mode, decay, hybrid_k, spacing, age_floor, start,
+                               fill, hist_t, hist_d, last, traces, factors)
+                fresh = mode == MULTISCALE and clock - last[0] >= age_floor
+                learn(0, clock, b, mode, decay, spacing_scale, spacing_intercept, start,
+                      fill, hist_t, hist_d, last, traces, w, factors, fresh)
+        now = _psychological_clock(clock, last_time, last_time + retention_intervals[k],
+                                   session_gap, intersession_scale)
+        b = base_level(0, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
+                       hist_d, last, traces, factors)
+        out[k] = recall_probability(b, threshold, noise)
+
