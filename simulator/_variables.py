@@ -176,7 +176,7 @@ SCHEDULE_VARIABLES = {
         "units": "1",
         "description": "reviews over the whole schedule divided by the items learned",
     },
-    "day": {"long_name": "day", "units": "day", "description": "day of the schedule"},
+    "day": {"long_name": "day of the schedule", "units": "day", "description": "day of the schedule"},
     "test_delay": {"long_name": "test delay", "units": "day",
                    "description": "delay after the start of the last day"},
     "event": {"long_name": "event", "units": "1", "description": "event index"},
