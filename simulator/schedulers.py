@@ -226,7 +226,7 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
         learner.decay, learner.hybrid_k, learner.age_floor, learner.spacing_scale,
         learner.spacing_intercept, learner.threshold, learner.noise,
         learner.test_is_presentation, learner.session_gap, learner.intersession_scale,
-        _permanent_noise(learner, rng, n_items), _multiscale_weights(learner), n_items,
+        _permanent_noise(learner, rng, n_items), learner_weights(learner), n_items,
         days, limits["reviews_per_day"], limits["new_per_day"], presentation_time,
         delays * DAY, rng, events, out["reviews"], out["new_items"], out["items_learned"],
         out["presentations"], out["mean_recall"], retention)
@@ -260,7 +260,8 @@ def _permanent_noise(learner, rng, n_items):
     return np.zeros(n_items)
 
 
-def _multiscale_weights(learner):
+def learner_weights(learner):
+    """Multiscale trace weights of the learner's decay (empty unless multiscale)."""
     weights = np.empty(MS_TRACES if learner.approximation == "multiscale" else 0)
     if len(weights):
         multiscale_weights(learner.decay, weights)

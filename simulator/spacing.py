@@ -7,9 +7,9 @@ from scipy.optimize import minimize_scalar
 from environments._validation import check_number
 from environments.stream import flat_attrs
 
-from ._actr_kernels import MS_TRACES, multiscale_weights
 from ._params import parameters
 from ._scheduler_kernels import spaced_recall
+from .schedulers import learner_weights
 from .actr import APPROXIMATIONS, ACTR
 
 GRID_POINTS = 64
@@ -106,14 +106,12 @@ def optimal_interval(learner, retention_interval, n_reviews=1, presentations=1,
 
 
 def _recall(learner, gaps, intervals, n_reviews, presentations, presentation_time, out):
-    weights = np.empty(MS_TRACES if learner.approximation == "multiscale" else 0)
-    if len(weights):
-        multiscale_weights(learner.decay, weights)
     spaced_recall(gaps, intervals, 1 + n_reviews, presentations, presentation_time,
                   APPROXIMATIONS.index(learner.approximation), learner.decay,
                   learner.hybrid_k, learner.age_floor, learner.spacing_scale,
                   learner.spacing_intercept, learner.threshold, learner.noise,
-                  learner.session_gap, learner.intersession_scale, weights, out)
+                  learner.session_gap, learner.intersession_scale, learner_weights(learner),
+                  out)
 
 
 def _check(learner, n_reviews, presentations, presentation_time):

@@ -141,8 +141,10 @@ learner = simulator.ACTR(spacing_scale=0.217, threshold=-0.704, noise=0.255,
                          intersession_scale=0.025, permanent_noise=0.2)
 ds = simulator.simulate_schedule(simulator.TargetRetention(0.85), learner, 12, 20,
                                  reviews_per_day=6, new_per_day=3, seed=7, events=True)
-print(json.dumps({k: ds[k].values.tolist() for k in
-                  ("p_recall", "recalled", "item", "mean_recall", "retention")}))
+out = {k: ds[k].values.tolist() for k in
+       ("p_recall", "recalled", "item", "mean_recall", "retention")}
+out["spacing"] = simulator.optimal_interval(learner, [3e5, 3e6])["optimal_gap"].values.tolist()
+print(json.dumps(out))
 """
 
 
@@ -150,7 +152,7 @@ def test_jitted_kernels_agree_with_pure_python(jitted_and_pure_python):
     jitted, python = jitted_and_pure_python(JIT_SCRIPT)
     for name in ("recalled", "item"):
         np.testing.assert_array_equal(jitted[name], python[name])
-    for name in ("p_recall", "mean_recall", "retention"):
+    for name in ("p_recall", "mean_recall", "retention", "spacing"):
         np.testing.assert_allclose(jitted[name], python[name], rtol=1e-12, atol=1e-15)
 
 
