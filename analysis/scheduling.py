@@ -102,8 +102,10 @@ def workload_retention(learner, schedulers, n_items=200, days=120, reviews_per_d
                    combine_attrs="drop")
     for name in ("reviews_per_item", "retention", "test_delay"):
         ds[name].attrs = runs[0][name].attrs
-    ds = ds.assign_coords(scheduler=("scheduler", labels),
-                          policy=("scheduler", [type(s).__name__ for s in schedulers]))
+    ds = ds.assign_coords(
+        scheduler=("scheduler", labels, {"long_name": "scheduler", "units": "1"}),
+        policy=("scheduler", [type(s).__name__ for s in schedulers],
+                {"long_name": "scheduling policy", "units": "1"}))
     workload = ds["reviews_per_item"].values
     retained = ds["retention"].values[:, 0]
     ds["pareto"] = ("scheduler", pareto_front(workload, retained),

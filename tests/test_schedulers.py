@@ -5,6 +5,7 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import analysis
 import simulator
 from environments import EventStream
 from environments._seeding import generator, seed_sequence
@@ -126,7 +127,10 @@ def test_same_seed_same_dataset_and_seeds_matter():
     assert a.attrs["seed_entropy"] == "11"
 
 
-def test_units_and_long_names():
+def test_units_and_long_names_and_netcdf(tmp_path):
+    ds = simulator.simulate_schedule(simulator.Leitner(), simulator.ACTR(), 5, 3, seed=0)
+    analysis.save(ds, tmp_path / "schedule.nc")
+    xr.testing.assert_identical(analysis.load(tmp_path / "schedule.nc").load(), ds)
     ds = simulator.simulate_schedule(simulator.SM2(), simulator.ACTR(), 5, 3, seed=0)
     for name in ds.variables:
         assert ds[name].attrs["long_name"] and ds[name].attrs["units"], name

@@ -44,7 +44,8 @@ def test_workload_retention_dataset(workload):
     assert np.all(high["retention"] > low["retention"])
     # forgetting: retention falls with the test delay
     assert np.all(workload["retention"].diff("test_delay") < 0)
-    assert workload["reviews_per_item"].attrs["units"] == "1"
+    for name in workload.variables:
+        assert workload[name].attrs["long_name"] and workload[name].attrs["units"], name
 
 
 def test_workload_retention_is_seeded():
