@@ -83,6 +83,23 @@ def test_target_retention_reviews_when_predicted_recall_reaches_the_target():
     assert ds["reviews"].sum() > 0
 
 
+@pytest.mark.parametrize("scheduler", [simulator.Leitner(), simulator.SM2()])
+def test_closed_loop_reviews_on_the_days_the_rule_sets(scheduler):
+    # no limits: every review falls on the day the rule set from the earlier answers
+    ds = simulator.simulate_schedule(scheduler, simulator.ACTR(**PAVLIK), 12, 200,
+                                     new_per_day=3, seed=2, events=True)
+    stream = _events(ds)
+    recalled = ds["recalled"].values
+    for i in range(12):
+        mine = stream.item == i
+        first_day = stream.time[mine][0] // DAY
+        tests = mine & (stream.kind == 1)
+        test_days = stream.time[tests] // DAY
+        expected = first_day + np.cumsum(scheduler.intervals_after(recalled[tests]))
+        np.testing.assert_array_equal(test_days, expected[:len(test_days)])
+        assert expected[len(test_days)] >= 200  # the next review falls after the end
+
+
 def test_view_batch_reviews_every_recall_interval_with_views_presentations():
     ds = simulator.simulate_schedule(simulator.ViewBatch(views=3, recall_interval=5),
                                      simulator.ACTR(), 4, 21, seed=0, events=True)
