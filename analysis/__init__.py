@@ -12,6 +12,8 @@ from .need import fit_power_law, need_probability, plot_need_probability
 from .plots import plot_fit_comparison, plot_forgetting, plot_retention, plot_retention_grid
 from .plots import plot_sweep
 from .retention import retention_curve
+from .scheduling import plot_optimal_interval, plot_spacing, plot_workload_retention
+from .scheduling import spacing_curves, view_batch_comparison, workload_retention
 
 __all__ = [
     "capacity_scan",
@@ -26,11 +28,17 @@ __all__ = [
     "plot_fit_comparison",
     "plot_forgetting",
     "plot_need_probability",
+    "plot_optimal_interval",
     "plot_retention",
     "plot_retention_grid",
+    "plot_spacing",
     "plot_sweep",
     "plot_task_matrix",
+    "plot_workload_retention",
     "recall_counts",
     "retention_curve",
     "save",
+    "spacing_curves",
+    "view_batch_comparison",
+    "workload_retention",
 ]

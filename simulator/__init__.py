@@ -7,6 +7,22 @@ from .actr import ACTR
 from .hebbian import Hebbian
 from .need import predict_need
 from .run import run
+from .schedulers import SM2, Leitner, TargetRetention, ViewBatch, simulate_schedule
+from .spacing import optimal_interval, spacing_recall
 from .sweep import SweepError, sweep
 
-__all__ = ["ACTR", "Hebbian", "SweepError", "predict_need", "run", "sweep"]
+__all__ = [
+    "ACTR",
+    "Hebbian",
+    "Leitner",
+    "SM2",
+    "SweepError",
+    "TargetRetention",
+    "ViewBatch",
+    "optimal_interval",
+    "predict_need",
+    "run",
+    "simulate_schedule",
+    "spacing_recall",
+    "sweep",
+]

@@ -146,3 +146,56 @@ SWEEP_VARIABLES = {
         "description": "whether the run's results are written to the store (resume skips them)",
     },
 }
+
+
+SCHEDULE_VARIABLES = {
+    "reviews": {
+        "long_name": "reviews",
+        "units": "1",
+        "description": "reviews (a test, then study) done that day",
+    },
+    "new_items": {
+        "long_name": "new items",
+        "units": "1",
+        "description": "items studied for the first time that day",
+    },
+    "items_learned": {
+        "long_name": "items learned",
+        "units": "1",
+        "description": "items studied at least once by the end of the day",
+    },
+    "presentations": {
+        "long_name": "events",
+        "units": "1",
+        "description": "tests and study presentations that day",
+    },
+    "mean_recall": {
+        "long_name": "mean recall probability",
+        "units": "1",
+        "description": "mean true recall probability of the items learned, at the "
+                       "start of the day (NaN before the first item)",
+    },
+    "retention": {
+        "long_name": "final retention",
+        "units": "1",
+        "description": "mean true recall probability of the items learned, a test delay "
+                       "after the start of the last day",
+    },
+    "reviews_per_item": {
+        "long_name": "reviews per item",
+        "units": "1",
+        "description": "reviews over the whole schedule divided by the items learned",
+    },
+    "day": {"long_name": "day of the schedule", "units": "day",
+            "description": "days since the first study"},
+    "test_delay": {"long_name": "test delay", "units": "day",
+                   "description": "delay after the start of the last day"},
+    "event": {"long_name": "event", "units": "1", "description": "event index"},
+    "time": {"long_name": "time", "units": "s", "description": "event time"},
+    "item": {"long_name": "item", "units": "1", "description": "the event's item"},
+    "kind": {"long_name": "event kind", "units": "1", "description": "0 study, 1 test"},
+    "p_recall": {"long_name": "recall probability", "units": "1",
+                 "description": "the learner's recall probability just before the event"},
+    "recalled": {"long_name": "recalled", "units": "1",
+                 "description": "the answer of a test (False for study events)"},
+}

@@ -1,0 +1,202 @@
+"""Spacing and scheduling analyses: recall vs gap (the spacing effect), the optimal
+recall interval, schedulers' workload vs retention, view-batch vs one-view replay."""
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+import environments as env
+import simulator
+from environments._seeding import seed_attrs, seed_sequence
+from environments._validation import check_number
+from environments.stream import flat_attrs
+from simulator._params import parameters
+
+from .plots import axis_label, house_style
+
+DAY = 86400.0
+
+
+def spacing_curves(learner, retention_intervals, gaps=None, **schedule):
+    """Recall vs gap between study sessions, per retention interval, with the optimum.
+
+    ``retention_intervals`` and ``gaps`` in seconds (default gaps: 60 log-spaced
+    from 1 minute to 2 years); ``schedule`` goes to
+    :func:`simulator.spacing_recall` and :func:`simulator.optimal_interval`
+    (``n_reviews``, ``presentations``, ``presentation_time``). Returns the
+    optimal-interval dataset plus ``recall (gap, retention_interval)``.
+    """
+    gaps = np.geomspace(60.0, 2 * 365 * DAY, 60) if gaps is None else np.asarray(gaps, float)
+    optimum = simulator.optimal_interval(learner, retention_intervals, **schedule)
+    intervals = optimum["retention_interval"].values
+    recall = simulator.spacing_recall(learner, gaps[:, None], intervals[None, :], **schedule)
+    curves = xr.DataArray(recall, dims=("gap", "retention_interval"), attrs={
+        "long_name": "recall probability", "units": "1",
+        "description": "recall at the test after spaced study sessions"})
+    return optimum.assign(recall=curves).assign_coords(
+        gap=("gap", gaps, {"long_name": "gap between sessions", "units": "s"}))
+
+
+@house_style
+def plot_spacing(curves, ax=None):
+    """Final recall vs gap (days, log x), one curve per retention interval, each optimum
+    marked; ``curves`` from :func:`spacing_curves`. Returns the Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    gap_days = curves["gap"].values / DAY
+    for k, interval in enumerate(curves["retention_interval"].values):
+        line, = ax.plot(gap_days, curves["recall"].values[:, k],
+                        label=f"retention {interval / DAY:g} d")
+        ax.plot(curves["optimal_gap"].values[k] / DAY, curves["optimal_recall"].values[k],
+                "o", color=line.get_color())
+    ax.set_xscale("log")
+    ax.set_xlabel("gap between study sessions [day]")
+    ax.set_ylabel(axis_label(curves["recall"]))
+    ax.set_title("spacing effect (dots: optimal gap)")
+    ax.legend()
+    return ax
+
+
+@house_style
+def plot_optimal_interval(optimum, ax=None):
+    """Optimal gap vs retention interval (log-log, days) and, on a right axis, their
+    ratio (the Cepeda et al. 2008 plot); ``optimum`` from
+    :func:`simulator.optimal_interval`. Returns the left Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    interval_days = optimum["retention_interval"].values / DAY
+    ax.loglog(interval_days, optimum["optimal_gap"].values / DAY, "o-", color="C0",
+              label="optimal gap")
+    ax.set_xlabel("retention interval [day]")
+    ax.set_ylabel("optimal gap [day]", color="C0")
+    ratio_ax = ax.twinx()
+    ratio_ax.semilogx(interval_days, 100 * optimum["gap_ratio"].values, "s--", color="C3")
+    ratio_ax.set_ylabel("optimal gap / retention interval [%]", color="C3")
+    ratio_ax.set_ylim(0, None)
+    ratio_ax.grid(False)
+    ax.set_title("optimal recall interval")
+    return ax
+
+
+def workload_retention(learner, schedulers, n_items=200, days=120, reviews_per_day=None,
+                       new_per_day=10, test_delays=(30.0,), seed=None):
+    """Reviews per item and final retention of each scheduler on the same learner.
+
+    Every scheduler runs :func:`simulator.simulate_schedule` with its own child
+    of one seed. Returns a dataset over ``scheduler`` (labels from the
+    schedulers' parameters) with ``reviews_per_item``, ``retention
+    (scheduler, test_delay)`` and ``pareto`` (no other scheduler has at most
+    as many reviews and at least the retention at the first test delay, one of
+    them strictly).
+    """
+    schedulers = list(schedulers)
+    if not schedulers:
+        raise ValueError("schedulers must hold at least one scheduler")
+    seed_seq = seed_sequence(seed)
+    runs = [simulator.simulate_schedule(s, learner, n_items, days,
+                                        reviews_per_day=reviews_per_day,
+                                        new_per_day=new_per_day, test_delays=test_delays,
+                                        seed=child)
+            for s, child in zip(schedulers, seed_seq.spawn(len(schedulers)))]
+    labels = [scheduler_label(s) for s in schedulers]
+    ds = xr.concat([r[["reviews_per_item", "retention"]] for r in runs], dim="scheduler",
+                   combine_attrs="drop")
+    for name in ("reviews_per_item", "retention", "test_delay"):
+        ds[name].attrs = runs[0][name].attrs
+    ds = ds.assign_coords(
+        scheduler=("scheduler", labels, {"long_name": "scheduler", "units": "1"}),
+        policy=("scheduler", [type(s).__name__ for s in schedulers],
+                {"long_name": "scheduling policy", "units": "1"}))
+    workload = ds["reviews_per_item"].values
+    retained = ds["retention"].values[:, 0]
+    ds["pareto"] = ("scheduler", pareto_front(workload, retained),
+                    {"long_name": "on the Pareto front", "units": "1",
+                     "description": "no scheduler reviews less and retains more"})
+    ds.attrs.update(flat_attrs(parameters(learner), prefix="agent"))
+    ds.attrs.update(flat_attrs({"n_items": n_items, "days": days,
+                                "reviews_per_day": reviews_per_day,
+                                "new_per_day": new_per_day}, prefix="schedule"))
+    ds.attrs.update(seed_attrs(seed_seq))
+    return ds
+
+
+def scheduler_label(scheduler):
+    """``Name(param=value, ...)`` of a scheduler."""
+    fields = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                       for k, v in vars(scheduler).items())
+    return f"{type(scheduler).__name__}({fields})"
+
+
+def pareto_front(cost, value):
+    """Boolean mask of the points no other point dominates (lower cost, higher value)."""
+    cost, value = np.asarray(cost, float), np.asarray(value, float)
+    no_worse = (cost[None, :] <= cost[:, None]) & (value[None, :] >= value[:, None])
+    better = (cost[None, :] < cost[:, None]) | (value[None, :] > value[:, None])
+    return ~np.any(no_worse & better, axis=1)
+
+
+@house_style
+def plot_workload_retention(ds, test_delay=None, ax=None):
+    """Retention vs reviews per item, one colour per scheduler policy, the Pareto front
+    drawn through its points; ``ds`` from :func:`workload_retention`. Returns the Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    delay = ds["test_delay"].values[0] if test_delay is None else test_delay
+    retention = ds["retention"].sel(test_delay=delay).values
+    workload = ds["reviews_per_item"].values
+    for k, policy in enumerate(dict.fromkeys(ds["policy"].values.tolist())):
+        mine = ds["policy"].values == policy
+        ax.plot(workload[mine], retention[mine], "o", color=f"C{k}", label=policy)
+    front = ds["pareto"].values
+    order = np.argsort(workload[front])
+    ax.plot(workload[front][order], retention[front][order], "k-", lw=1, alpha=0.6,
+            label="Pareto front")
+    ax.set_xlabel(axis_label(ds["reviews_per_item"]))
+    ax.set_ylabel(f"retention after {delay:g} days")
+    ax.set_title("workload vs retention")
+    ax.legend()
+    return ax
+
+
+def view_batch_comparison(learner, n_items=20, presentations=8, views=(1, 2, 4, 8),
+                          retention_intervals=(DAY, 7 * DAY), presentation_time=2.0,
+                          seed=None):
+    """View-batch replay vs one-view replay at equal total presentations.
+
+    For each ``views`` (dividing ``presentations``), the open-loop
+    :func:`environments.view_batch` schedule with ``presentations // views``
+    cycles: items take turns, so the rest between an item's batches (its recall
+    interval) is ``views`` times that of the one-view schedule. Returns a
+    dataset over ``views`` and ``retention_interval`` with the mean recall
+    probability at the test and the recall interval.
+    """
+    presentations = int(check_number("presentations", presentations, 1, None, integer=True))
+    views = [int(check_number("views", v, 1, presentations, integer=True)) for v in views]
+    if any(presentations % v for v in views):
+        raise ValueError(f"views must divide presentations ({presentations}), got {views}")
+    intervals = np.asarray(retention_intervals, float)
+    seed_seq = seed_sequence(seed)
+    recall = np.empty((len(views), len(intervals)))
+    rest = np.empty(len(views))
+    for k, (v, child) in enumerate(zip(views, seed_seq.spawn(len(views)))):
+        stream = env.view_batch(n_items, v, presentations // v, retention_intervals=intervals,
+                                presentation_time=presentation_time)
+        run = simulator.run(learner, stream, seed=child)
+        tests = run["kind"].values == env.TEST
+        tested_after = intervals[run["item"].values[tests] % len(intervals)]
+        recall[k] = [run["p_recall"].values[tests][tested_after == r].mean() for r in intervals]
+        rest[k] = stream.meta["recall_interval"]
+    ds = xr.Dataset(
+        {"recall": (("views", "retention_interval"), recall,
+                    {"long_name": "recall probability", "units": "1",
+                     "description": "mean recall probability at the test"}),
+         "recall_interval": ("views", rest, {
+             "long_name": "recall interval", "units": "s",
+             "description": "rest between an item's batches"})},
+        coords={"views": ("views", views, {"long_name": "views per batch", "units": "1"}),
+                "retention_interval": ("retention_interval", intervals,
+                                       {"long_name": "retention interval", "units": "s"})})
+    ds.attrs.update(flat_attrs(parameters(learner), prefix="agent"))
+    ds.attrs.update(flat_attrs({"n_items": n_items, "presentations": presentations,
+                                "presentation_time": presentation_time}, prefix="schedule"))
+    ds.attrs.update(seed_attrs(seed_seq))
+    return ds
