@@ -79,7 +79,10 @@ def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
     """``n_tasks`` permuted versions of one prototype-plus-noise classification problem.
 
     Class ``c`` has a prototype ``mu_c ~ N(0, separation^2 I)`` in ``n_features``
-    dimensions; a sample of class ``c`` is ``mu_c + noise * N(0, I)``. The base
+    dimensions; a sample of class ``c`` is ``(mu_c + noise * N(0, I)) / s`` with
+    ``s = sqrt(separation^2 + noise^2)``, so every feature has unit variance over
+    the classes (a fixed input scale keeps one SGD learning rate suitable
+    whatever the noise). The base
     training set has ``samples_per_class`` samples per class (sample ``s`` of
     class ``s // samples_per_class``), the held-out test set ``test_per_class``
     per class, never scheduled as items. Task ``t`` permutes the input features
@@ -121,6 +124,9 @@ def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
     test_y = np.repeat(np.arange(n_classes, dtype=np.int64), test_per_class)
     train_x = prototypes[train_y] + noise * rng.standard_normal((len(train_y), n_features))
     test_x = prototypes[test_y] + noise * rng.standard_normal((len(test_y), n_features))
+    scale = np.sqrt(separation ** 2 + noise ** 2)
+    train_x /= scale
+    test_x /= scale
     permutations = np.array([generator(_child(seed_seq, (PERMUTATION_SEED, t))).permutation(
         n_features) for t in range(n_tasks)], np.int64)
     meta = {"generator": "permuted_tasks", "n_tasks": n_tasks, "n_classes": n_classes,

@@ -5,8 +5,9 @@ run loop labels the result.
 """
 from .actr import ACTR
 from .hebbian import Hebbian
+from .learner import SGDLearner
 from .need import predict_need
 from .run import run
 from .sweep import SweepError, sweep
 
-__all__ = ["ACTR", "Hebbian", "SweepError", "predict_need", "run", "sweep"]
+__all__ = ["ACTR", "Hebbian", "SGDLearner", "SweepError", "predict_need", "run", "sweep"]

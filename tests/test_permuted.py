@@ -36,14 +36,14 @@ def test_tasks_are_permutations_of_one_problem():
 
 
 def test_class_statistics():
-    """Sample means approach the prototypes; within-class spread is ``noise``."""
+    """Within-class spread ``noise / s`` and prototype spread ``1 / s``, ``s = sqrt(1 + noise^2)``."""
     data = permuted_tasks(1, n_classes=2, n_features=50, samples_per_class=4000, noise=0.5,
                           seed=4)
     x, y = data.train_x, data.train_y
     residual = np.concatenate([x[y == c] - x[y == c].mean(0) for c in range(2)])
-    assert residual.std() == pytest.approx(0.5, rel=0.01)
+    assert residual.std() == pytest.approx(0.5 / np.sqrt(1.25), rel=0.01)
     prototypes = np.array([x[y == c].mean(0) for c in range(2)])
-    assert prototypes.std() == pytest.approx(1.0, rel=0.25)
+    assert prototypes.std() == pytest.approx(1 / np.sqrt(1.25), rel=0.25)
 
 
 def test_deterministic_and_prefix_stable():
