@@ -48,7 +48,7 @@ class SGDLearner:
                                        doc="training samples (items) per class and task")
     test_per_class: int = parameter(50, low=1, integer=True,
                                     doc="held-out samples per class")
-    noise: float = parameter(2.0, low=0.0, doc="within-class standard deviation")
+    noise: float = parameter(1.0, low=0.0, doc="within-class standard deviation")
 
     def __post_init__(self):
         validate(self)
