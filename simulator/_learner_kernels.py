@@ -13,7 +13,8 @@ and the objective is the mean cross-entropy plus the penalties
           + ewc/2 sum_i F_i (theta_i - theta*_i)^2``
 
 (EWC: Kirkpatrick et al. 2017, in its online form with one running diagonal
-Fisher ``F`` and anchor ``theta*``, Schwarz et al. 2018). Gradients by
+Fisher ``F`` and anchor ``theta*``, Schwarz et al. 2018; its term is applied by
+an implicit step, see :func:`sgd_step`). Gradients by
 backpropagation (Rumelhart, Hinton & Williams 1986): ``dz2 = (p - onehot(y)) / B``,
 ``dW2 = dz2^T h``, ``dz1 = (dz2 W2) * [z1 > 0]``, ``dW1 = dz1^T X``.
 """
@@ -99,10 +100,18 @@ def penalty(theta, l2, ewc, fisher, anchor):
 
 @njit
 def sgd_step(theta, grad, learning_rate, l2, ewc, fisher, anchor):
-    """``theta <- theta - rate * (grad + l2 theta + ewc F (theta - anchor))``."""
+    """One SGD step on ``J``, the EWC term taken implicitly (a proximal step).
+
+    ``theta' = theta - rate * (grad + l2 theta + ewc F (theta' - anchor))``, i.e.
+    ``theta' = (theta - rate (grad + l2 theta) + rate ewc F anchor) / (1 + rate ewc F)``.
+    The explicit step diverges once ``rate * ewc * F_i > 2`` (the online Fisher
+    grows with every task); the implicit one is stable for any ``ewc`` and agrees
+    with the explicit step to first order in ``rate``.
+    """
     for i in range(len(theta)):
-        g = grad[i] + l2 * theta[i] + ewc * fisher[i] * (theta[i] - anchor[i])
-        theta[i] -= learning_rate * g
+        stiffness = learning_rate * ewc * fisher[i]
+        theta[i] = ((theta[i] - learning_rate * (grad[i] + l2 * theta[i])
+                     + stiffness * anchor[i]) / (1.0 + stiffness))
 
 
 @njit

@@ -20,7 +20,7 @@ def objective(theta, x, y, shape, l2, ewc, fisher, anchor):
 
 
 def test_gradient_matches_finite_differences():
-    """The SGD step's direction is the gradient of J (cross-entropy + L2 + EWC)."""
+    """Backpropagation and the penalties give the gradient of J (cross-entropy + L2 + EWC)."""
     rng = np.random.default_rng(0)
     shape = (5, 4, 3)  # features, hidden, classes
     theta = rng.standard_normal(n_parameters(*shape))
@@ -31,9 +31,7 @@ def test_gradient_matches_finite_differences():
     forward(theta, x, y, *shape, z1, probs, losses)
     grad = np.empty_like(theta)
     backward(theta, x, y, *shape, z1, probs, grad)
-    stepped = theta.copy()
-    sgd_step(stepped, grad, 0.5, l2, ewc, fisher, anchor)
-    analytic = (theta - stepped) / 0.5
+    analytic = grad + l2 * theta + ewc * fisher * (theta - anchor)
     h = 1e-6
     numeric = np.empty_like(theta)
     for i in range(len(theta)):
@@ -71,6 +69,21 @@ def numpy_sgd(learner, stream, seed):
         for w, g in zip((w1, b1, w2, b2), grads):
             w -= learner.learning_rate * (g + learner.l2 * w)
     return losses
+
+
+def test_sgd_step_is_the_implicit_ewc_step():
+    """``theta' = theta - rate (g + l2 theta + ewc F (theta' - anchor))``: stable for any ewc."""
+    rng = np.random.default_rng(1)
+    theta, grad = rng.standard_normal(20), rng.standard_normal(20)
+    fisher, anchor = 10 * rng.random(20), rng.standard_normal(20)
+    rate, l2, ewc = 0.1, 0.01, 1e4
+    stepped = theta.copy()
+    sgd_step(stepped, grad, rate, l2, ewc, fisher, anchor)
+    np.testing.assert_allclose(
+        stepped, theta - rate * (grad + l2 * theta + ewc * fisher * (stepped - anchor)),
+        rtol=1e-10, atol=1e-12)
+    # a huge penalty pins the weights to the anchor instead of overshooting it
+    np.testing.assert_allclose(stepped, anchor, atol=1e-2)
 
 
 @pytest.mark.parametrize("batch_size", [1, 7])
