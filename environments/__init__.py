@@ -3,6 +3,7 @@
 The environments know nothing of agents: they produce streams of events (an item
 is studied or tested at a time) whose statistics follow the real world's.
 """
+from .permuted import PermutedTasks, permuted_tasks
 from .power_law import power_law
 from .reoccurrence import class_probabilities, reoccurrence
 from .schedules import (DAY, HOUR, MINUTE, WEEK, days, expanding, hours, massed, minutes,
@@ -16,6 +17,7 @@ __all__ = [
     "EventStream",
     "HOUR",
     "MINUTE",
+    "PermutedTasks",
     "STUDY",
     "TEST",
     "WEEK",
@@ -25,6 +27,7 @@ __all__ = [
     "hours",
     "massed",
     "minutes",
+    "permuted_tasks",
     "power_law",
     "rehearsal_counts",
     "rehearsal_weights",

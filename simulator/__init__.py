@@ -5,6 +5,7 @@ run loop labels the result.
 """
 from .actr import ACTR
 from .hebbian import Hebbian
+from .learner import SGDLearner
 from .need import predict_need
 from .run import run
 from .schedulers import SM2, Leitner, TargetRetention, ViewBatch, simulate_schedule
@@ -15,6 +16,7 @@ __all__ = [
     "ACTR",
     "Hebbian",
     "Leitner",
+    "SGDLearner",
     "SM2",
     "SweepError",
     "TargetRetention",

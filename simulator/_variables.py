@@ -81,6 +81,18 @@ RUN_VARIABLES = {
         "units": "1",
         "description": "mean familiarity of a task's items at a probe (probes do not learn)",
     },
+    "loss": {
+        "dims": ("event",),
+        "long_name": "cross-entropy loss",
+        "units": "nat",
+        "description": "SGD learner: cross-entropy of the event's example before it is learned",
+    },
+    "probe_loss": {
+        "dims": ("probe", "task"),
+        "long_name": "probe held-out cross-entropy",
+        "units": "nat",
+        "description": "SGD learner: mean cross-entropy on a task's held-out test set at a probe",
+    },
 }
 
 COORDINATES = {

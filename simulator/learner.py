@@ -1,0 +1,98 @@
+"""A one-hidden-layer network trained by plain SGD: the continual-learning agent."""
+import dataclasses
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from environments.permuted import permuted_tasks
+
+from ._learner_kernels import n_parameters, run_learner
+from ._params import parameter, validate
+
+
+@dataclasses.dataclass(frozen=True)
+class SGDLearner:
+    """A ReLU network with one hidden layer learning permuted tasks by minibatch SGD.
+
+    The stream's items are (task, sample) pairs of the data
+    :func:`environments.permuted_tasks` makes from this learner's data
+    parameters and ``seed``: item ``i`` is training sample ``i % items_per_task``
+    of task ``i // items_per_task`` (``items_per_task = n_classes *
+    samples_per_class``), the layout of :func:`environments.sequential_tasks`
+    and of :func:`environments.reoccurrence` with ``items_per_class =
+    items_per_task``. The stream's ``n_items`` must be a multiple of
+    ``items_per_task``; ``n_items / items_per_task`` tasks are made. The data
+    depend on ``seed`` only, so every run and every sweep cell learns the same
+    problem; the run's seed draws the initial weights (``N(0, 1 / fan_in)``,
+    biases 0).
+
+    A STUDY event is one training example; every ``batch_size`` of them make one
+    SGD step on the mean cross-entropy with an L2 penalty and an optional
+    online-EWC penalty (Kirkpatrick et al. 2017; Schwarz et al. 2018): see
+    ``simulator/_learner_kernels.py`` for the equations. Per event: ``p_recall``
+    (probability of the true label), ``recalled`` (arg-max correct) and ``loss``,
+    before the event is learned. Probes (``simulator.run(..., probe_times=...)``)
+    score each task's held-out test set, never trained on, without learning:
+    ``probe_accuracy`` and ``probe_loss`` (dims ``probe``, ``task``).
+    """
+
+    hidden: int = parameter(100, low=1, integer=True, doc="hidden units")
+    learning_rate: float = parameter(0.05, low=0.0, low_open=True, doc="SGD step size")
+    batch_size: int = parameter(1, low=1, integer=True, doc="examples per SGD step")
+    l2: float = parameter(0.0, low=0.0, doc="L2 penalty coefficient")
+    ewc: float = parameter(0.0, low=0.0, doc="EWC penalty coefficient (0: off)")
+    seed: int = parameter(0, low=0, integer=True, doc="seed of the permuted-task data")
+    n_classes: int = parameter(10, low=2, integer=True, doc="classes of the base problem")
+    n_features: int = parameter(64, low=2, integer=True, doc="input dimensions")
+    samples_per_class: int = parameter(20, low=1, integer=True,
+                                       doc="training samples (items) per class and task")
+    test_per_class: int = parameter(50, low=1, integer=True,
+                                    doc="held-out samples per class")
+    noise: float = parameter(1.0, low=0.0, doc="within-class standard deviation")
+
+    def __post_init__(self):
+        validate(self)
+
+    @property
+    def items_per_task(self):
+        return self.n_classes * self.samples_per_class
+
+    def data(self, n_tasks):
+        """The :class:`environments.PermutedTasks` this learner is trained on."""
+        return permuted_tasks(n_tasks, self.n_classes, self.n_features, self.samples_per_class,
+                              self.test_per_class, self.noise, seed=self.seed)
+
+    def initial_weights(self, rng):
+        """Flat ``theta``: ``W1 ~ N(0, 1/F)``, ``W2 ~ N(0, 1/H)``, zero biases."""
+        f, h, c = self.n_features, self.hidden, self.n_classes
+        theta = np.zeros(n_parameters(f, h, c))
+        theta[:h * f] = rng.standard_normal(h * f) / np.sqrt(f)
+        start = h * f + h
+        theta[start:start + c * h] = rng.standard_normal(c * h) / np.sqrt(h)
+        return theta
+
+    def _simulate(self, stream, rng, probe_times):
+        """Train on ``stream``; returns the per-event and probe arrays by name."""
+        if stream.n_items % self.items_per_task:
+            raise ValueError(f"stream must have a multiple of n_classes * samples_per_class = "
+                             f"{self.items_per_task} items, got {stream.n_items}")
+        data = self.data(stream.n_items // self.items_per_task)
+        theta = self.initial_weights(rng)
+        n, n_probes = len(stream), len(probe_times)
+        out = {"p_recall": np.full(n, np.nan), "recalled": np.zeros(n, np.bool_),
+               "loss": np.full(n, np.nan)}
+        accuracy = np.empty((n_probes, data.n_tasks))
+        loss = np.empty((n_probes, data.n_tasks))
+        # small matrix products: BLAS threads would only add synchronisation
+        with threadpool_limits(limits=1, user_api="blas"):
+            run_learner(stream.time, stream.item, stream.kind, data.train_x, data.train_y,
+                        data.test_x, data.test_y, data.permutations, self.items_per_task,
+                        theta, self.n_features, self.hidden, self.n_classes, self.batch_size,
+                        self.learning_rate, self.l2, self.ewc, probe_times, out["p_recall"],
+                        out["recalled"], out["loss"], accuracy, loss)
+        # every item of a task carries its task's held-out score, so run's per-task
+        # mean over items is exactly the held-out accuracy
+        task_of_item = np.arange(stream.n_items) // self.items_per_task
+        out["probe_recall"] = accuracy[:, task_of_item]
+        out["probe_loss"] = loss[:, task_of_item]
+        return out
