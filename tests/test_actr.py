@@ -1,9 +1,5 @@
 import dataclasses
-import json
 import math
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -387,15 +383,8 @@ json.dump(out, sys.stdout)
 """
 
 
-def test_new_kernels_agree_with_pure_python():
-    def run_with(disable_jit):
-        environ = dict(os.environ, NUMBA_DISABLE_JIT=disable_jit)
-        out = subprocess.run([sys.executable, "-c", JIT_SCRIPT], env=environ, check=True,
-                             capture_output=True, text=True,
-                             cwd=os.path.dirname(os.path.dirname(__file__)))
-        return {k: np.array(v) for k, v in json.loads(out.stdout).items()}
-
-    jitted, python = run_with("0"), run_with("1")
+def test_new_kernels_agree_with_pure_python(jitted_and_pure_python):
+    jitted, python = jitted_and_pure_python(JIT_SCRIPT)
     for name in jitted:
         np.testing.assert_allclose(jitted[name], python[name], rtol=1e-12, atol=0,
                                    err_msg=name)
