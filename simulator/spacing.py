@@ -2,7 +2,6 @@
 at a retention interval under a learner model (the question of Cepeda et al. 2008)."""
 import numpy as np
 import xarray as xr
-from scipy.optimize import minimize_scalar
 
 from environments._validation import check_number
 from environments.stream import flat_attrs
@@ -72,6 +71,9 @@ def optimal_interval(learner, retention_interval, n_reviews=1, presentations=1,
         (optimal gap / retention interval), ``optimal_recall``; attrs: the
         learner's parameters and the schedule.
     """
+    # imported here: scipy.optimize costs ~0.6 s, which every sweep worker would pay
+    from scipy import optimize
+
     learner, n_reviews, presentations, presentation_time = _check(
         learner, n_reviews, presentations, presentation_time)
     intervals = _positive_times("retention_interval", retention_interval).reshape(-1)
@@ -93,7 +95,7 @@ def optimal_interval(learner, retention_interval, n_reviews=1, presentations=1,
             return -scratch[0]
 
         bracket = (log_grid[max(j - 1, 0)], log_grid[min(j + 1, len(grid) - 1)])
-        fit = minimize_scalar(loss, bounds=bracket, method="bounded",
+        fit = optimize.minimize_scalar(loss, bounds=bracket, method="bounded",
                               options={"xatol": 1e-6})
         # keep the grid point if the refinement did not beat it
         if -fit.fun >= on_grid[j]:
