@@ -5,6 +5,7 @@ jitted loop of :mod:`simulator._scheduler_kernels` as a policy id plus a
 parameter array. :func:`simulate_schedule` lets a scheduler decide, day by day,
 which items an ACT-R learner reviews, from the learner's answers only.
 """
+import abc
 import dataclasses
 
 import numpy as np
@@ -23,14 +24,15 @@ from .actr import APPROXIMATIONS, ACTR
 DAY = kernels.DAY
 
 
-class _Scheduler:
+class _Scheduler(abc.ABC):
     """Shared behaviour: the policy id and parameter array the kernels read."""
 
     views = 1
     """Study presentations after each review's test (and of a new item)."""
 
+    @abc.abstractmethod
     def _policy(self):
-        raise NotImplementedError
+        """``(policy id, parameter array)`` for the jitted loop; each scheduler defines it."""
 
     def intervals_after(self, answers):
         """Intervals in days set after the first study and after each answer.
