@@ -5,7 +5,7 @@ import xarray as xr
 
 import simulator
 from environments import STUDY, TEST, EventStream
-from environments._seeding import seed_attrs, seed_sequence
+from environments._seeding import child, seed_attrs, seed_sequence
 from environments._validation import check_number
 from environments.stream import flat_attrs
 from simulator._params import parameters
@@ -77,9 +77,8 @@ def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None):
         stream = EventStream(time=np.arange(2 * count), item=np.tile(np.arange(count), 2),
                              kind=np.repeat([STUDY, TEST], count))
         for r in range(replicates):
-            child = np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (li, r),
-                                           pool_size=root.pool_size)
-            overlap = simulator.run(agent, stream, seed=child)["overlap"].values[count:]
+            run = simulator.run(agent, stream, seed=child(root, li, r))
+            overlap = run["overlap"].values[count:]
             results["overlap"][li, r] = overlap.mean()
             results["recall_fraction"][li, r] = np.mean(overlap >= agent.recall_threshold)
             results["recent_overlap"][li, r] = overlap[-recent:].mean()

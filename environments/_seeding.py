@@ -39,3 +39,10 @@ def seed_attrs(seed_seq, prefix="seed"):
     if seed_seq.spawn_key:
         attrs[f"{prefix}_spawn_key"] = ",".join(str(k) for k in seed_seq.spawn_key)
     return attrs
+
+
+def child(seed_seq, *key):
+    """Child ``key`` of ``seed_seq`` (spawn key extended by ``key``), the same however
+    many children were spawned before: adding children never changes the others."""
+    return np.random.SeedSequence(seed_seq.entropy, spawn_key=seed_seq.spawn_key + key,
+                                  pool_size=seed_seq.pool_size)

@@ -17,7 +17,7 @@ import dataclasses
 
 import numpy as np
 
-from ._seeding import generator, seed_attrs, seed_sequence
+from ._seeding import child, generator, seed_attrs, seed_sequence
 from ._validation import check_number
 
 SAMPLES_SEED, PERMUTATION_SEED = 0, 1
@@ -118,7 +118,7 @@ def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
     noise = check_number("noise", noise, 0.0, None)
     separation = check_number("separation", separation, 0.0, None, low_open=True)
     seed_seq = seed_sequence(seed)
-    rng = generator(_child(seed_seq, (SAMPLES_SEED,)))
+    rng = generator(child(seed_seq, SAMPLES_SEED))
     prototypes = separation * rng.standard_normal((n_classes, n_features))
     train_y = np.repeat(np.arange(n_classes, dtype=np.int64), samples_per_class)
     test_y = np.repeat(np.arange(n_classes, dtype=np.int64), test_per_class)
@@ -127,7 +127,7 @@ def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
     scale = np.sqrt(separation ** 2 + noise ** 2)
     train_x /= scale
     test_x /= scale
-    permutations = np.array([generator(_child(seed_seq, (PERMUTATION_SEED, t))).permutation(
+    permutations = np.array([generator(child(seed_seq, PERMUTATION_SEED, t)).permutation(
         n_features) for t in range(n_tasks)], np.int64)
     meta = {"generator": "permuted_tasks", "n_tasks": n_tasks, "n_classes": n_classes,
             "n_features": n_features, "samples_per_class": samples_per_class,
@@ -136,8 +136,3 @@ def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
     meta.update(seed_attrs(seed_seq))
     return PermutedTasks(train_x, train_y, test_x, test_y, permutations, meta)
 
-
-def _child(seed_seq, key):
-    """Child ``key`` of ``seed_seq``, the same however many children were spawned before."""
-    return np.random.SeedSequence(seed_seq.entropy, spawn_key=seed_seq.spawn_key + key,
-                                  pool_size=seed_seq.pool_size)

@@ -4,7 +4,7 @@ import dataclasses
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from environments._seeding import generator
+from environments._seeding import child, generator
 
 from ._hebbian_kernels import run_hebbian
 from ._params import parameter, validate
@@ -206,8 +206,3 @@ class Hebbian:
                     out["sweeps"], out["lag"], out["n_prior"], out["probe_recall"],
                     out["probe_overlap"], out["probe_familiarity"])
 
-
-def child(seed_seq, index):
-    """Child ``index`` of ``seed_seq``, the same however many children were spawned before."""
-    return np.random.SeedSequence(seed_seq.entropy, spawn_key=seed_seq.spawn_key + (index,),
-                                  pool_size=seed_seq.pool_size)
