@@ -4,6 +4,8 @@ Notation: ``A[p, k]`` is the accuracy on task ``k`` at probe ``p`` (probes in
 time order, ``F`` the last), ``l_k`` the probe at which task ``k``'s training
 ended, ``T`` the number of tasks. A task is *earlier* when ``l_k < F`` (it has
 evaluations after it was learned); the per-task metrics are NaN for the others.
+``s_k`` is task ``k``'s first probe: the one after the previous task's ``l``
+(``s = 0`` for the task learned first).
 """
 import matplotlib.pyplot as plt
 import numpy as np
@@ -33,8 +35,14 @@ METRICS = {
                             "WF^w: mean over earlier tasks of the largest drop "
                             "max_{n - w <= m <= n} A[m, k] - A[n, k] over evaluations "
                             "l_k <= m <= n <= F (De Lange et al. 2023)"),
+    "forward_facilitation": ("forward facilitation",
+                             "mean over tasks k after the first of A[s_k, k] - A[s_1, 1]: "
+                             "accuracy on a task at its first probe while it is learned, "
+                             "minus the first task's (learning-speed forward transfer; "
+                             "after Lopez-Paz & Ranzato 2017, De Lange et al. 2023)"),
 }
-TASK_METRICS = ("forgetting", "backward_transfer", "min_acc", "windowed_forgetting")
+TASK_METRICS = ("forgetting", "backward_transfer", "min_acc", "windowed_forgetting",
+                "forward_facilitation")
 
 
 def continual_metrics(acc, learned_at=None, window=10):
@@ -55,7 +63,17 @@ def continual_metrics(acc, learned_at=None, window=10):
     - ``windowed_forgetting`` WF^w: per earlier task the largest drop within
       ``window`` evaluations, ``max_{l_k < n <= F} max_{max(l_k, n - w) <= m <= n}
       A[m, k] - A[n, k]``, averaged; it exposes the stability gap (a transient
-      dip on starting a new task) that end-of-task metrics miss.
+      dip on starting a new task) that end-of-task metrics miss;
+    - ``forward_facilitation`` FF: per task ``k`` learned after the first,
+      ``A[s_k, k] - A[s_1, 1]``, with ``s_k`` the first probe after the
+      previous task's training ended (``l`` of the task learned just before;
+      task 1 the one learned first, ``s_1 = 0``), averaged. It is a
+      learning-speed form of forward transfer (Lopez-Paz & Ranzato 2017
+      compare ``A[l_{k-1}, k]`` with a random-init baseline; here the
+      reference is the first task at the same point of its training, as in De
+      Lange et al. 2023's view of transfer): positive when earlier tasks speed
+      up later ones, negative when they slow them down. With one probe per
+      task, ``s_k = l_k`` and FF compares end-of-task accuracies.
 
     Parameters
     ----------
@@ -75,9 +93,10 @@ def continual_metrics(acc, learned_at=None, window=10):
     Returns
     -------
     xarray.Dataset
-        The six metrics (the dims of ``acc`` other than ``probe`` and ``task``),
+        The seven metrics (the dims of ``acc`` other than ``probe`` and ``task``),
         the per-task ``task_forgetting``, ``task_backward_transfer``,
-        ``task_min_acc`` and ``task_windowed_forgetting`` (dim ``task``) and the
+        ``task_min_acc``, ``task_windowed_forgetting`` and
+        ``task_forward_facilitation`` (dim ``task``) and the
         coord ``learned_at``; every variable has ``long_name``, ``units`` and a
         ``description`` giving its definition.
     """
@@ -111,6 +130,8 @@ def continual_metrics(acc, learned_at=None, window=10):
     else:
         summary["wc_acc"] = final[..., current]
     summary["windowed_forgetting"] = _mean_over(per_task["windowed_forgetting"], earlier)
+    summary["forward_facilitation"] = _mean_over(per_task["forward_facilitation"],
+                                                 learned_at > learned_at.min())
 
     lead = [d for d in acc.transpose(..., "probe", "task").dims if d not in ("probe", "task")]
     data_vars = {}
@@ -141,11 +162,15 @@ def _learned_at(learned_at, n_probes, n_tasks):
 
 
 def _task_metrics(values, learned_at, window):
-    """Per-task forgetting, BWT, min-ACC and WF^w over the last two axes (probe, task)."""
+    """Per-task forgetting, BWT, min-ACC, WF^w and FF over the last two axes (probe, task)."""
     last = values.shape[-2] - 1
     shape = values.shape[:-2] + (values.shape[-1],)
     out = {name: np.full(shape, np.nan) for name in TASK_METRICS}
+    first = int(np.argmin(learned_at))
     for k, learned in enumerate(learned_at):
+        if learned > learned_at[first]:
+            start = learned_at[learned_at < learned].max() + 1
+            out["forward_facilitation"][..., k] = values[..., start, k] - values[..., 0, first]
         if learned == last:
             continue
         curve = values[..., :, k]

@@ -29,6 +29,9 @@ def test_metrics_of_a_hand_computed_matrix():
     np.testing.assert_allclose(m["min_acc"], 0.6)
     np.testing.assert_allclose(m["wc_acc"], 0.95 / 3 + 2 / 3 * 0.6)
     np.testing.assert_allclose(m["windowed_forgetting"], (0.4 + 0.1) / 2)
+    # one probe per task: each task's end-of-task accuracy against task 0's
+    np.testing.assert_allclose(m["task_forward_facilitation"], [np.nan, 0.8 - 0.9, 0.95 - 0.9])
+    np.testing.assert_allclose(m["forward_facilitation"], (-0.1 + 0.05) / 2)
     # a window of one evaluation sees only consecutive drops: 0.9 -> 0.6 for task 0
     np.testing.assert_allclose(analysis.continual_metrics(R, window=1)["task_windowed_forgetting"],
                                [0.3, 0.1, np.nan])
@@ -45,10 +48,13 @@ def test_windowed_forgetting_exposes_the_stability_gap():
     np.testing.assert_allclose(m["min_acc"], 0.3)
     np.testing.assert_allclose(m["wc_acc"], 0.9 / 2 + 0.3 / 2)
     np.testing.assert_allclose(m["windowed_forgetting"], 0.9 - 0.3)
+    # task 1's first probe (probe 3, after task 0 ends at 2) against task 0's (probe 0)
+    np.testing.assert_allclose(m["forward_facilitation"], 0.5 - 0.2)
     other = analysis.continual_metrics(GAP, learned_at=[1, 5])
     np.testing.assert_allclose(other["forgetting"], 0.9 - 0.8)
     np.testing.assert_allclose(other["backward_transfer"], 0.8 - 0.6)
     np.testing.assert_allclose(other["min_acc"], 0.3)
+    np.testing.assert_allclose(other["forward_facilitation"], 0.0 - 0.2)  # probe 2
 
 
 def test_extra_dims_are_kept_and_each_slice_is_its_own_matrix():
