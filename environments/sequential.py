@@ -136,7 +136,10 @@ def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power",
     -------
     EventStream
         With ``task`` set to each event's item's task; ``meta`` records the
-        parameters and seed entropy.
+        parameters, the seed entropy and ``task_ends``, the time of each task's
+        last step (``(steps done by the task's end - 1) * time_step``, s): a
+        probe at that time sees the whole task and none of the next
+        (:func:`simulator.probes.task_probe_times`).
     """
     counts = rehearsal_counts(n_tasks, steps_per_task, rehearsal, exponent, scale,
                               rehearsal_fraction, budgeted)
@@ -177,6 +180,7 @@ def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power",
         "budgeted": bool(budgeted),
         "test_every": test_every,
         "time_step": float(time_step),
+        "task_ends": (np.cumsum(counts.sum(axis=1)) - 1) * float(time_step),
     }
     meta.update(seed_attrs(seed_seq))
     return EventStream(time=time, item=item, kind=kind, task=task,

@@ -10,7 +10,7 @@ from .need import predict_need
 from .run import run
 from .schedulers import SM2, Leitner, TargetRetention, ViewBatch, simulate_schedule
 from .spacing import optimal_interval, spacing_recall
-from .sweep import SweepError, sweep
+from .sweep import SweepError, sweep, sweep_regimes
 
 __all__ = [
     "ACTR",
@@ -27,4 +27,5 @@ __all__ = [
     "simulate_schedule",
     "spacing_recall",
     "sweep",
+    "sweep_regimes",
 ]

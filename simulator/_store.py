@@ -66,15 +66,15 @@ def finished_runs(path):
 def stored_template(path, plan):
     """The stored reduction of the first run, for the shapes and coordinates of a resumed sweep."""
     first = open_store(path).drop_vars("finished").isel(
-        {dim: 0 for dim in plan.names + ("replicate",)})
-    return first.drop_vars(plan.names + ("replicate",)).load()
+        {dim: 0 for dim in plan.dims})
+    return first.drop_vars(plan.dims).load()
 
 
 def create_store(path, plan, template, coords, attrs):
     """Lay out the whole sweep in a new store at ``path`` (data written later, by region)."""
     import dask.array as da
 
-    dims = plan.names + ("replicate",)
+    dims = plan.dims
     data_vars = {}
     for name, var in template.data_vars.items():
         fill = np.nan if var.dtype.kind == "f" else 0
@@ -89,7 +89,7 @@ def create_store(path, plan, template, coords, attrs):
 
 def write_block(path, plan, block, arrays, template):
     """Write one chunk's results into its region, then mark its runs finished."""
-    dims = plan.names + ("replicate",)
+    dims = plan.dims
     region = dict(zip(dims, plan.block_slices(block)))
     results = xr.Dataset({name: (dims + template[name].dims, array)
                           for name, array in arrays.items()})

@@ -22,12 +22,13 @@ from environments.stream import flat_attrs
 
 from ._params import parameter_specs, parameters
 from ._variables import SWEEP_VARIABLES
+from .probes import describe_probe_times, probe_rule
 from .reductions import DEFAULT_LAG_EDGES, check_bin_edges, keep_events, keep_probes, keep_retention
-from .run import _check_probe_times, run
+from .run import _check_probe_times, item_tasks, run
 
 REDUCTIONS = ("retention", "probes", "events")
 # dims a run's reduction may use; a grid key of the same name would collide with them
-RESERVED_DIMS = ("replicate", "event", "item", "task", "lag", "probe")
+RESERVED_DIMS = ("regime", "replicate", "event", "item", "task", "lag", "probe")
 
 
 class SweepCellError(RuntimeError):
@@ -38,8 +39,10 @@ class SweepCellError(RuntimeError):
 class SweepPlan:
     """Everything a worker needs to compute any chunk of a sweep.
 
-    The sweep is an array of runs over dims ``names + ("replicate",)``; a chunk is
-    a block of ``chunk_shape`` runs (the blocks tile the array, as Zarr chunks do).
+    The sweep is an array of runs over :attr:`dims` (``regime`` when there are
+    regimes, the grid ``names``, ``replicate``); a chunk is a block of
+    ``chunk_shape`` runs (the blocks tile the array, as Zarr chunks do).
+    ``regimes`` holds ``(name, environment overrides, agent overrides)``.
     """
 
     agent: object
@@ -54,11 +57,24 @@ class SweepPlan:
     reduce: object
     probe_times: object
     chunk_shape: tuple
+    regimes: tuple = ()
+
+    @property
+    def dims(self):
+        return ("regime",) * bool(self.regimes) + self.names + ("replicate",)
 
     @property
     def shape(self):
-        """Runs per dim: one per grid value, then ``replicates``."""
-        return tuple(len(v) for v in self.values) + (self.replicates,)
+        """Runs per dim: one per regime, one per grid value, then ``replicates``."""
+        return ((len(self.regimes),) * bool(self.regimes) + tuple(len(v) for v in self.values)
+                + (self.replicates,))
+
+    def split(self, index):
+        """``(regime, grid index)``: the run's ``(name, environment overrides, agent
+        overrides)`` (``(None, {}, {})`` without regimes) and its grid indices + replicate."""
+        if not self.regimes:
+            return (None, {}, {}), tuple(index)
+        return self.regimes[index[0]], tuple(index[1:])
 
     @property
     def n_runs(self):
@@ -78,13 +94,16 @@ class SweepPlan:
         return int(np.prod([s.stop - s.start for s in self.block_slices(block)]))
 
     def run_parameters(self, index):
-        """``{name: value}`` of the grid at run ``index`` (grid indices + replicate)."""
-        return {name: values[i] for name, values, i in zip(self.names, self.values, index)}
+        """``{name: value}`` of the grid at run ``index`` (regime overrides first)."""
+        (_, env, agent), index = self.split(index)
+        grid = {name: values[i] for name, values, i in zip(self.names, self.values, index)}
+        return {**env, **agent, **grid}
 
     def describe(self, index):
         """The run at ``index`` in words, e.g. ``decay=0.5, exponent=1.0, replicate=2``."""
+        name = self.split(index)[0][0]
         text = ", ".join(f"{k}={v!r}" for k, v in self.run_parameters(index).items())
-        return f"{text}, replicate={index[-1]}"
+        return f"{'' if name is None else f'regime={name!r}, '}{text}, replicate={index[-1]}"
 
     def run_seeds(self, index):
         """Environment and agent seeds of run ``index``, from its grid position only.
@@ -92,10 +111,11 @@ class SweepPlan:
         The environment seed depends on the environment parameters' position and the
         replicate, so every agent setting meets the same stream (common random numbers:
         differences along agent dims come from the agent alone); the agent seed depends
-        on the whole cell and the replicate.
+        on the whole cell and the replicate. The regime does not enter: every regime
+        meets the seeds of the same grid cell, as separate sweeps with one root would.
         """
-        *cell, replicate = (int(i) for i in index)
-        grid_shape = self.shape[:-1]
+        *cell, replicate = (int(i) for i in self.split(index)[1])
+        grid_shape = tuple(len(v) for v in self.values)
         env_cell = [(i, n) for i, n, a in zip(cell, grid_shape, self.is_agent) if not a]
         env_flat = int(np.ravel_multi_index([i for i, _ in env_cell], [n for _, n in env_cell])
                        ) if env_cell else 0
@@ -109,20 +129,24 @@ class SweepPlan:
         """The stream run ``index`` meets (generated here: streams are made lazily)."""
         if isinstance(self.environment, EventStream):
             return self.environment
-        kwargs = dict(self.environment_kwargs)
-        kwargs.update({k: v for (k, v), a in zip(self.run_parameters(index).items(),
-                                                 self.is_agent) if not a})
-        return self.environment(**kwargs, seed=seed)
+        return self.environment(**self._kwargs(index, agent=False), seed=seed)
+
+    def _kwargs(self, index, agent):
+        """The environment function's arguments (``agent=False``) or the agent's
+        parameters not at the base agent's values (``agent=True``) of run ``index``."""
+        (_, env_over, agent_over), grid_index = self.split(index)
+        kwargs = dict(agent_over) if agent else {**self.environment_kwargs, **env_over}
+        kwargs.update({name: values[i] for name, values, i, a in zip(
+            self.names, self.values, grid_index, self.is_agent) if a == agent})
+        return kwargs
 
     def run_one(self, index, streams):
         """Run and reduce the run at ``index``; ``streams`` caches streams within a chunk."""
         env_seed, agent_seed = self.run_seeds(index)
-        key = env_seed.spawn_key
+        key = (index[0] if self.regimes else None, env_seed.spawn_key)
         if key not in streams:
             streams[key] = self.stream(index, env_seed)
-        agent_params = {k: v for (k, v), a in zip(self.run_parameters(index).items(),
-                                                  self.is_agent) if a}
-        agent = dataclasses.replace(self.agent, **agent_params)
+        agent = dataclasses.replace(self.agent, **self._kwargs(index, agent=True))
         ds = run(agent, streams[key], seed=agent_seed, probe_times=self.probe_times)
         return self.reduce(ds)
 
@@ -158,7 +182,7 @@ def reduce_run(plan, index, streams, template=None):
     try:
         reduced = plan.run_one(index, streams)
         if template is None:
-            check_first(reduced, plan.names)
+            check_first(reduced, plan.dims)
         else:
             check_like(reduced, template)
     except Exception as err:
@@ -172,7 +196,7 @@ def check_first(reduced, names):
     """Raise ValueError unless a reduction can be stacked along the sweep's dims."""
     if not isinstance(reduced, xr.Dataset):
         raise ValueError(f"reduce must return an xarray.Dataset, got {type(reduced).__name__}")
-    clash = set(reduced.dims) & (set(names) | {"replicate"})
+    clash = set(reduced.dims) & set(names)
     if clash:
         raise ValueError(f"reduce returned dims {sorted(clash)} that are dims of the sweep")
     if not reduced.data_vars:
@@ -218,32 +242,50 @@ class _CheckingSeed(np.random.SeedSequence):
 
 
 def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_times,
-              environment_kwargs, chunk_size, workers):
+              environment_kwargs, chunk_size, workers, regimes=None):
     """Validate every argument and grid value of a sweep; return its plan and attrs.
 
     Nothing is simulated: agents are constructed (their ``__post_init__`` checks
     every value) and the environment is called with :class:`_CheckingSeed` for every
-    combination of its grid values, which stops it before it draws anything.
+    combination of its grid values, which stops it before it draws anything. Only
+    probe times given by a rule need streams: each environment setting's first
+    replicate is generated to find how many probes and tasks to pad to.
     """
     base = _base_agent(agent)
     env_params, env_name = _environment_parameters(environment)
     environment_kwargs = _environment_kwargs(environment_kwargs, env_params, env_name)
     names, values, is_agent = _grid(grid, parameter_specs(base), env_params, env_name,
-                                    environment_kwargs)
+                                    environment_kwargs, allow_empty=regimes is not None)
+    regimes = _regimes(regimes, parameter_specs(base), env_params, env_name, names)
     replicates = check_number("replicates", replicates, 1, None, integer=True)
-    probe_times = None if probe_times is None else _check_probe_times(probe_times)
+    rule = probe_rule(probe_times)
+    if rule is not None:
+        probe_times = rule
+    elif probe_times is not None:
+        probe_times = _check_probe_times(probe_times)
     reducer, reduce_name, edges = _reducer(reduce, bins, probe_times)
     if chunk_size is not None:
         chunk_size = check_number("chunk_size", chunk_size, 1, None, integer=True)
 
-    _check_grid_values(names, values, is_agent, functools.partial(dataclasses.replace, base))
-    if not isinstance(environment, EventStream):
-        _check_required(environment, env_name, set(environment_kwargs) | set(names))
-        _check_grid_values(names, values, [not a for a in is_agent], functools.partial(
-            _check_environment_arguments, environment, environment_kwargs))
+    for regime, env_over, agent_over in regimes or ((None, {}, {}),):
+        where = "" if regime is None else f"regimes[{regime!r}]: "
+        try:
+            regime_agent = dataclasses.replace(base, **agent_over)
+        except ValueError as err:
+            raise ValueError(f"{where}{err}") from None
+        _check_grid_values(names, values, is_agent, functools.partial(dataclasses.replace,
+                                                                      regime_agent))
+        if not isinstance(environment, EventStream):
+            kwargs = {**environment_kwargs, **env_over}
+            _check_required(environment, env_name, set(kwargs) | set(names))
+            try:
+                _check_grid_values(names, values, [not a for a in is_agent], functools.partial(
+                    _check_environment_arguments, environment, kwargs))
+            except ValueError as err:
+                raise ValueError(f"{where}{err}") from None
 
     root = seed_sequence(seed)
-    shape = tuple(len(v) for v in values) + (replicates,)
+    shape = (len(regimes),) * bool(regimes) + tuple(len(v) for v in values) + (replicates,)
     n_runs = int(np.prod(shape))
     if chunk_size is None:
         # enough chunks to balance the workers, few enough that scheduling stays cheap
@@ -251,7 +293,11 @@ def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_ti
     plan = SweepPlan(agent=base, environment=environment, environment_kwargs=environment_kwargs,
                      names=names, values=values, is_agent=is_agent, replicates=replicates,
                      entropy=root.entropy, spawn_key=tuple(root.spawn_key), reduce=reducer,
-                     probe_times=probe_times, chunk_shape=_chunk_shape(shape, chunk_size))
+                     probe_times=probe_times, chunk_shape=_chunk_shape(shape, chunk_size),
+                     regimes=regimes)
+    if rule is not None and reduce == "probes":
+        plan = dataclasses.replace(plan, reduce=functools.partial(keep_probes,
+                                                                  **_probe_extent(plan)))
     spec = {
         "agent": f"{type(base).__module__}.{type(base).__qualname__}",
         "agent_parameters": parameters(base),
@@ -263,9 +309,12 @@ def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_ti
         "seed_spawn_key": list(root.spawn_key),
         "reduce": reduce_name,
         "bins": None if edges is None else edges.tolist(),
-        "probe_times": None if probe_times is None else probe_times.tolist(),
+        "probe_times": describe_probe_times(probe_times),
     }
-    attrs = {"title": f"{type(base).__name__} in {env_name}: sweep over {' x '.join(names)}",
+    if regimes:
+        spec["regimes"] = [[name, env, agent] for name, env, agent in regimes]
+    over = " x ".join((("regime",) if regimes else ()) + names)
+    attrs = {"title": f"{type(base).__name__} in {env_name}: sweep over {over}",
              "agent": type(base).__name__}
     attrs.update(flat_attrs({k: v for k, v in parameters(base).items() if k not in names},
                             prefix="agent"))
@@ -277,6 +326,24 @@ def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_ti
     attrs.update(seed_attrs(root))
     attrs["sweep"] = json.dumps(spec, default=repr)
     return plan, attrs
+
+
+def _probe_extent(plan):
+    """``{"n_probes", "tasks"}``: the most probes and every task met by the first
+    replicate of each environment setting (and regime), for :func:`keep_probes`."""
+    n_probes, tasks, seen = 0, set(), set()
+    for cell in np.ndindex(*plan.shape[:-1]):
+        index = cell + (0,)
+        env_seed = plan.run_seeds(index)[0]
+        key = (index[0] if plan.regimes else None, env_seed.spawn_key)
+        if key in seen:
+            continue
+        seen.add(key)
+        stream = plan.stream(index, env_seed)
+        n_probes = max(n_probes, len(_check_probe_times(plan.probe_times(stream))))
+        owners = item_tasks(stream)
+        tasks.update(owners[owners >= 0].tolist())
+    return {"n_probes": n_probes, "tasks": np.array(sorted(tasks), np.int64)}
 
 
 def grid_coords(plan):
@@ -292,6 +359,9 @@ def grid_coords(plan):
             attrs = {"long_name": name.replace("_", " "), "units": "1",
                      "description": f"argument {name} of environment {env_name}"}
         coords[name] = (name, np.asarray(values), attrs)
+    if plan.regimes:
+        coords["regime"] = ("regime", np.array([name for name, _, _ in plan.regimes]),
+                            SWEEP_VARIABLES["regime"])
     coords["replicate"] = ("replicate", np.arange(plan.replicates), SWEEP_VARIABLES["replicate"])
     return coords
 
@@ -338,8 +408,10 @@ def _environment_kwargs(environment_kwargs, env_params, env_name):
     return environment_kwargs
 
 
-def _grid(grid, agent_params, env_params, env_name, environment_kwargs):
+def _grid(grid, agent_params, env_params, env_name, environment_kwargs, allow_empty=False):
     """Names, values (tuples of Python scalars) and agent/environment kind of each key."""
+    if allow_empty and not grid:
+        return (), (), ()
     if not isinstance(grid, dict) or not grid:
         raise ValueError(f"grid must be a non-empty dict of parameter name -> values, got {grid!r}")
     names, values, is_agent = [], [], []
@@ -367,6 +439,34 @@ def _grid(grid, agent_params, env_params, env_name, environment_kwargs):
         values.append(tuple(v.item() if isinstance(v, np.generic) else v for v in raw))
         is_agent.append(in_agent)
     return tuple(names), tuple(values), tuple(is_agent)
+
+
+def _regimes(regimes, agent_params, env_params, env_name, names):
+    """``((name, environment overrides, agent overrides), ...)`` of a regimes dict; () for None."""
+    if regimes is None:
+        return ()
+    if not isinstance(regimes, dict) or not regimes:
+        raise ValueError(f"regimes must be a non-empty dict of regime name -> dict of "
+                         f"parameter overrides, got {regimes!r}")
+    out = []
+    for name, overrides in regimes.items():
+        if not isinstance(name, str) or not isinstance(overrides, dict):
+            raise ValueError(f"regimes must map names (str) to dicts of parameter overrides, "
+                             f"got {name!r}: {overrides!r}")
+        env, agent = {}, {}
+        for key, value in overrides.items():
+            if key in names:
+                raise ValueError(f"regimes[{name!r}] sets {key!r}, a key of the grid")
+            if key in agent_params and key in env_params:
+                raise ValueError(f"regimes[{name!r}] key {key!r} is ambiguous: both an agent "
+                                 f"parameter and a parameter of environment {env_name}")
+            if key not in agent_params and key not in env_params:
+                raise ValueError(f"regimes[{name!r}] key {key!r} names no parameter; agent "
+                                 f"parameters: {', '.join(agent_params)}; environment "
+                                 f"{env_name}: {', '.join(env_params) or 'none'}")
+            (agent if key in agent_params else env)[key] = value
+        out.append((name, env, agent))
+    return tuple(out)
 
 
 def _check_grid_values(names, values, selected, check):
@@ -413,7 +513,7 @@ def _reducer(reduce, bins, probe_times):
         edges = DEFAULT_LAG_EDGES if bins is None else check_bin_edges(bins)
         return functools.partial(keep_retention, edges=edges), reduce, edges
     if reduce == "probes":
-        if probe_times is None or len(probe_times) == 0:
+        if probe_times is None or (not callable(probe_times) and len(probe_times) == 0):
             raise ValueError("reduce='probes' needs probe_times")
         return keep_probes, reduce, None
     if reduce == "events":

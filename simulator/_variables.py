@@ -152,6 +152,8 @@ NEED_VARIABLES = {
 
 SWEEP_VARIABLES = {
     "replicate": {"long_name": "replicate", "units": "1"},
+    "regime": {"long_name": "regime", "units": "1",
+               "description": "named set of environment and agent parameter overrides"},
     "finished": {
         "long_name": "run finished",
         "units": "1",

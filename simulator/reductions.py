@@ -95,11 +95,34 @@ def keep_retention(ds, edges=DEFAULT_LAG_EDGES):
     )
 
 
-def keep_probes(ds):
-    """The run's ``probe_accuracy`` (probe x task) and the items per task."""
+def keep_probes(ds, n_probes=None, tasks=None):
+    """The run's ``probe_accuracy`` (probe x task) and the items per task.
+
+    With ``n_probes`` and ``tasks`` (probe times given by a rule, so runs may
+    differ in probes and tasks) the result is padded by :func:`pad_probes`.
+    """
     if "probe_accuracy" not in ds:
         raise ValueError("reduce='probes' needs probe_times")
-    return ds[["probe_accuracy", "task_items"]].reset_coords("task_items")
+    kept = ds[["probe_accuracy", "task_items"]].reset_coords("task_items")
+    return kept if n_probes is None else pad_probes(kept, n_probes, tasks)
+
+
+def pad_probes(kept, n_probes, tasks):
+    """Probe results on a common extent, so runs with different numbers of probes
+    or tasks (e.g. a sweep over ``n_tasks`` probed at task ends) stack in a sweep.
+
+    The ``probe`` dim becomes ``0 .. n_probes - 1`` and ``task`` becomes
+    ``tasks``, NaN where the run had no such probe or task; ``probe_time``
+    (differing between runs) becomes a data variable, NaN on padded probes,
+    and ``task_items`` a float (NaN on padded tasks).
+    """
+    if kept.sizes["probe"] > n_probes or not np.isin(kept["task"].values, tasks).all():
+        raise ValueError(f"the run has {kept.sizes['probe']} probes and tasks "
+                         f"{kept['task'].values.tolist()}, beyond the sweep's extent "
+                         f"({n_probes} probes, tasks {list(tasks)})")
+    kept = kept.reset_coords("probe_time")
+    kept["task_items"] = kept["task_items"].astype(np.float64)
+    return kept.reindex(probe=np.arange(n_probes), task=np.asarray(tasks))
 
 
 def keep_events(ds):

@@ -7,6 +7,7 @@ from environments._seeding import generator, seed_attrs, seed_sequence
 from environments.stream import flat_attrs, kind_attrs
 
 from ._params import parameters
+from .probes import probe_rule
 from ._variables import COORDINATES, RUN_VARIABLES, variable_attrs
 
 
@@ -23,9 +24,12 @@ def run(agent, stream, seed=None, probe_times=None):
     seed : int, SeedSequence, Generator or None
         Seeds the agent's random draws (e.g. recall). Same seed, same dataset, bit
         for bit; its entropy is stored in ``attrs["seed_entropy"]``.
-    probe_times : array_like of float, optional
+    probe_times : array_like of float, rule or callable, optional
         Non-decreasing times (s) at which every item is tested without being
-        presented; a probe at t sees every event at or before t. Adds
+        presented; a probe at t sees every event at or before t. Or a rule
+        resolved on ``stream`` (:mod:`simulator.probes`): ``"task_ends"``
+        (a probe at each task's end), ``{"rule": "task_ends", "per_task": k}``
+        (k per task, the last at its end), or ``f(stream) -> times``. Adds
         ``probe_accuracy`` (dims ``probe``, ``task``): the mean recall of each
         task's items (an item's task is that of its first event; one task 0
         when the stream has none), with coord ``probe_time``. Agents that
@@ -47,7 +51,8 @@ def run(agent, stream, seed=None, probe_times=None):
     if not isinstance(stream, EventStream):
         raise ValueError(f"stream must be an environments.EventStream, "
                          f"got {type(stream).__name__}")
-    probe_times = _check_probe_times(probe_times)
+    rule = probe_rule(probe_times)
+    probe_times = _check_probe_times(probe_times if rule is None else rule(stream))
     seed_seq = seed_sequence(seed)
     arrays = agent._simulate(stream, generator(seed_seq), probe_times)
     probes = {name: arrays.pop(name) for name in list(arrays) if name.startswith("probe_")}

@@ -30,7 +30,8 @@ class SweepError(RuntimeError):
 
 def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", client=None,
           store=None, resume=False, reduce="retention", progress=True, *, bins=None,
-          probe_times=None, environment_kwargs=None, workers=None, chunk_size=None):
+          probe_times=None, environment_kwargs=None, workers=None, chunk_size=None,
+          regimes=None):
     """Run ``agent`` in ``environment`` over a grid of parameters x replicates.
 
     Parameters
@@ -85,8 +86,14 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         Lag bin edges in seconds for ``"retention"``; default
         ``simulator.reductions.DEFAULT_LAG_EDGES``, 4 log-spaced bins per decade
         from 1 s to 10^6 s, so every run and every sweep shares the ``lag`` coord.
-    probe_times : array_like, optional
-        Passed to :func:`simulator.run`: times at which every item is probed.
+    probe_times : array_like, rule or callable, optional
+        Passed to :func:`simulator.run`: times at which every item is probed, or a
+        rule resolved on each run's stream (``"task_ends"``, ``{"rule":
+        "task_ends", "per_task": k}``, ``f(stream) -> times``). With a rule and
+        ``reduce="probes"``, runs may differ in probes and tasks (e.g. a grid over
+        ``n_tasks``): the ``probe`` and ``task`` dims are padded with NaN to the
+        largest run (:func:`simulator.reductions.pad_probes`) and each run's probe
+        times are the variable ``probe_time``.
     environment_kwargs : dict, optional
         Fixed arguments of the environment function (e.g. ``n_events``).
     workers : int, optional
@@ -94,11 +101,13 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         number of CPUs.
     chunk_size : int, optional
         Runs per chunk; default ``n_runs // (4 * workers)``, between 1 and 64.
+    regimes : dict, optional
+        Named parameter overrides, a leading ``regime`` dim: see :func:`sweep_regimes`.
 
     Returns
     -------
     xarray.Dataset
-        The reduction's variables over dims ``(*grid, "replicate", ...)``; attrs
+        The reduction's variables over dims ``(["regime"], *grid, "replicate", ...)``; attrs
         hold the agent's other parameters, the environment's arguments, the seed
         entropy and the sweep's description (``attrs["sweep"]``, JSON).
 
@@ -122,7 +131,7 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         seed = _store.stored_seed(path)
 
     plan, attrs = make_plan(agent, environment, grid, replicates, seed, reduce, bins,
-                            probe_times, environment_kwargs, chunk_size, workers)
+                            probe_times, environment_kwargs, chunk_size, workers, regimes)
     finished = np.zeros(plan.shape, bool)
     if existing:
         # the store's chunks are the regions its runs were written in
@@ -152,6 +161,35 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         raise SweepError(f"{len(failures)} of {len(todo)} chunks failed; {where}. "
                          f"First failure: {failures[0]}", partial=results.dataset(partial=True))
     return results.dataset()
+
+
+def sweep_regimes(agent, environment, regimes, grid=None, **kwargs):
+    """Sweep several named regimes at once, stacked along a leading ``regime`` dim.
+
+    A regime is a set of overrides of environment arguments and agent parameters,
+    e.g. ``{"none": {"rehearsal": "none"}, "ewc": {"rehearsal": "none", "ewc": 100.0},
+    "power": {"rehearsal": "power", "exponent": 1.0}}``: comparisons that are not a
+    full grid (EWC only without rehearsal, exponents only for ``"power"``). Every
+    regime's runs share one pool or cluster and one progress bar, and the regime
+    does not enter the seeds: ``result.sel(regime=r)`` equals
+    ``sweep(agent with r's agent overrides, environment, grid,
+    environment_kwargs={**environment_kwargs, **r's environment overrides},
+    seed=seed, ...)`` bit for bit (common random numbers across regimes).
+
+    Parameters
+    ----------
+    agent, environment : as for :func:`sweep`
+    regimes : dict of name -> dict of parameter -> value
+        Each key an agent parameter or an argument of the environment function
+        (not a grid key); overrides replace ``environment_kwargs`` and the agent's
+        values.
+    grid : dict, optional
+        More dims crossed with every regime (e.g. ``{"hidden": [50, 100]}``).
+    **kwargs
+        Every other argument of :func:`sweep` (``replicates``, ``seed``,
+        ``backend``, ``workers``, ``reduce``, ``probe_times``, ``store``, ...).
+    """
+    return sweep(agent, environment, grid, regimes=regimes, **kwargs)
 
 
 def _worker_count(backend, client, workers):
@@ -202,7 +240,7 @@ class _MemoryResults:
         self.finished[where] = True
 
     def dataset(self, partial=False):
-        dims = self.plan.names + ("replicate",)
+        dims = self.plan.dims
         data_vars = {name: (dims + var.dims, self.arrays[name], var.attrs)
                      for name, var in self.template.data_vars.items()}
         if partial:
