@@ -180,7 +180,7 @@ def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power",
         "budgeted": bool(budgeted),
         "test_every": test_every,
         "time_step": float(time_step),
-        "task_ends": (np.cumsum(counts.sum(axis=1)) - 1) * float(time_step),
+        "task_ends": ((np.cumsum(counts.sum(axis=1)) - 1) * float(time_step)).tolist(),
     }
     meta.update(seed_attrs(seed_seq))
     return EventStream(time=time, item=item, kind=kind, task=task,
