@@ -18,9 +18,9 @@ from ._sweep_plan import _environment_parameters
 
 COMMON_KEYS = ("agent", "environment", "agent_parameters", "environment_parameters", "seed",
                "probe_times", "out")
-SWEEP_KEYS = COMMON_KEYS + ("grid", "replicates", "reduce", "bins", "backend", "workers",
-                            "chunk_size")
-TABLES = ("agent_parameters", "environment_parameters", "grid")
+SWEEP_KEYS = COMMON_KEYS + ("grid", "regimes", "replicates", "reduce", "bins", "backend",
+                            "workers", "chunk_size")
+TABLES = ("agent_parameters", "environment_parameters", "grid", "regimes")
 
 
 def read_config(path, command):
@@ -39,9 +39,12 @@ def read_config(path, command):
             hint = "; a grid needs `cogmemsim sweep`" if key in SWEEP_KEYS else ""
             raise ValueError(f"config key {key!r} is not known to `cogmemsim {command}` "
                              f"(known: {', '.join(allowed)}){hint}")
-    for key in ("agent", "environment") + (("grid",) if command == "sweep" else ()):
+    for key in ("agent", "environment"):
         if key not in config:
             raise ValueError(f"config key {key!r} is missing")
+    if command == "sweep" and "grid" not in config and "regimes" not in config:
+        raise ValueError("config key 'grid' is missing (a sweep needs [grid], [regimes] "
+                         "or both)")
     for key in TABLES:
         if key in config and not isinstance(config[key], dict):
             raise ValueError(f"config key {key!r} must be a table ([{key}])")

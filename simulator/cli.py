@@ -147,7 +147,8 @@ def _sweep(args):
 
         client = Client(args.scheduler)
     try:
-        ds = sweep(agent, environment, config["grid"], replicates=config.get("replicates", 1),
+        ds = sweep(agent, environment, config.get("grid"), regimes=config.get("regimes"),
+                   replicates=config.get("replicates", 1),
                    seed=config.get("seed"), backend=backend, client=client, store=out,
                    resume=args.resume, reduce=config.get("reduce", "retention"),
                    bins=config.get("bins"), probe_times=config.get("probe_times"),
@@ -203,20 +204,31 @@ def _standard_figures(ds):
             else:
                 figures["retention"] = analysis.plot_retention(curve).figure
     if "probe_accuracy" in ds:
-        figures["probe-accuracy"] = _probe_figure(ds["probe_accuracy"])
+        figures["probe-accuracy"] = _probe_figure(ds)
     if not figures:
         raise ValueError("path holds neither recall probabilities nor probe accuracy to plot")
     return figures
 
 
-def _probe_figure(accuracy):
-    """Probe accuracy vs probe time: one panel per task, one line per last swept value."""
+def _probe_figure(ds):
+    """Probe accuracy vs probe time: one panel per task, one line per regime (or per
+    value of the last swept dim), averaged over the other dims.
+
+    Probe times that differ between runs (a rule such as ``"task_ends"``, stored as
+    the variable ``probe_time``) put the probe's index on the x axis instead.
+    """
+    accuracy = ds["probe_accuracy"]
     grid = [d for d in accuracy.dims if d not in ("probe", "task", "replicate")]
-    mean = accuracy.mean([d for d in accuracy.dims if d in grid[:-1] or d == "replicate"])
-    mean = mean.assign_coords(probe=mean["probe_time"]).rename(probe="probe time")
-    mean["probe time"].attrs = accuracy["probe_time"].attrs
-    facet = mean.plot.line(x="probe time", col="task", col_wrap=min(4, mean.sizes["task"]),
-                           hue=grid[-1] if grid else None, marker="o", ms=3)
+    hue = "regime" if "regime" in grid else (grid[-1] if grid else None)
+    mean = accuracy.mean([d for d in accuracy.dims if d in grid and d != hue
+                          or d == "replicate"])
+    x = "probe"
+    if "probe_time" in accuracy.coords:
+        x = "probe time"
+        mean = mean.assign_coords(probe=mean["probe_time"]).rename(probe=x)
+        mean[x].attrs = accuracy["probe_time"].attrs
+    facet = mean.plot.line(x=x, col="task", col_wrap=min(4, mean.sizes["task"]),
+                           hue=hue, marker="o", ms=3)
     return facet.fig
 
 

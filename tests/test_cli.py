@@ -1,3 +1,4 @@
+import pathlib
 import subprocess
 import sys
 
@@ -6,6 +7,8 @@ import pytest
 
 import analysis
 from simulator.cli import main
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def test_demo_writes_dataset_and_figure(tmp_path, capsys):
@@ -88,17 +91,26 @@ def test_run_config_writes_a_dataset_that_plots(tmp_path):
     assert (tmp_path / "one-probe-accuracy.png").exists()
 
 
-def test_example_config_is_valid():
+@pytest.mark.parametrize("path", sorted(pathlib.Path(ROOT, "examples").glob("*.toml")),
+                         ids=lambda p: p.name)
+def test_example_configs_are_valid(path):
     from simulator._config import config_agent, config_environment, read_config
     from simulator._sweep_plan import make_plan
 
-    config = read_config("examples/sweep_actr_power_law.toml", "sweep")
+    config = read_config(path, "sweep")
     environment, kwargs = config_environment(config)
-    plan, attrs = make_plan(config_agent(config), environment, config["grid"],
-                            config["replicates"], config["seed"], config["reduce"], None, None,
-                            kwargs, None, 2)
-    assert plan.names == ("decay", "exponent") and plan.shape == (5, 3, 4)
-    assert attrs["environment_n_events"] == 20_000
+    plan, attrs = make_plan(config_agent(config), environment, config.get("grid"),
+                            config["replicates"], config["seed"], config["reduce"],
+                            config.get("bins"), config.get("probe_times"), kwargs, None, 2,
+                            config.get("regimes"))
+    assert plan.dims[-1] == "replicate" and plan.shape[-1] == config["replicates"]
+    regimes = (len(config["regimes"]),) if "regimes" in config else ()
+    assert plan.shape[:-1] == regimes + tuple(len(v) for v in config.get("grid", {}).values())
+    if path.name == "sweep_actr_power_law.toml":
+        assert plan.names == ("decay", "exponent") and plan.shape == (5, 3, 4)
+    if path.name == "sweep_continual_learning.toml":
+        # 9 regimes x 5 seeds; probes 5 per task of 10, padded to no more than that
+        assert plan.shape == (9, 5) and plan.reduce.keywords["n_probes"] == 50
 
 
 @pytest.mark.parametrize("text, message", [
