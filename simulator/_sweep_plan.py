@@ -115,10 +115,12 @@ class SweepPlan:
         return self.environment(**kwargs, seed=seed)
 
     def run_one(self, index, streams):
-        """Run and reduce the run at ``index``; ``streams`` caches streams within a chunk."""
+        """Run and reduce the run at ``index``; ``streams`` holds the last stream made, so
+        consecutive runs that meet the same stream generate it once."""
         env_seed, agent_seed = self.run_seeds(index)
         key = env_seed.spawn_key
         if key not in streams:
+            streams.clear()
             streams[key] = self.stream(index, env_seed)
         agent_params = {k: v for (k, v), a in zip(self.run_parameters(index).items(),
                                                   self.is_agent) if a}
@@ -138,7 +140,15 @@ def compute_block(plan, block, template, first=None):
     shape = tuple(s.stop - s.start for s in slices)
     out = {name: np.empty(shape + var.shape, var.dtype) for name, var in template.data_vars.items()}
     streams = {}
-    for local in np.ndindex(*shape):
+    # environment dims and replicate outermost, agent dims innermost: the runs that
+    # meet one stream follow each other, so it is generated once per chunk
+    order = [k for k, a in enumerate(plan.is_agent) if not a] + [len(shape) - 1] + [
+        k for k, a in enumerate(plan.is_agent) if a]
+    for permuted in np.ndindex(*(shape[k] for k in order)):
+        local = [0] * len(shape)
+        for k, i in zip(order, permuted):
+            local[k] = i
+        local = tuple(local)
         index = tuple(s.start + i for s, i in zip(slices, local))
         if first is not None and not any(index):
             reduced = first
@@ -247,11 +257,11 @@ def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_ti
     n_runs = int(np.prod(shape))
     if chunk_size is None:
         # enough chunks to balance the workers, few enough that scheduling stays cheap
-        chunk_size = max(1, min(64, n_runs // (4 * workers)))
+        chunk_size = max(1, min(64, n_runs // (8 * workers)))
     plan = SweepPlan(agent=base, environment=environment, environment_kwargs=environment_kwargs,
                      names=names, values=values, is_agent=is_agent, replicates=replicates,
                      entropy=root.entropy, spawn_key=tuple(root.spawn_key), reduce=reducer,
-                     probe_times=probe_times, chunk_shape=_chunk_shape(shape, chunk_size))
+                     probe_times=probe_times, chunk_shape=_chunk_shape(shape, chunk_size, is_agent))
     spec = {
         "agent": f"{type(base).__module__}.{type(base).__qualname__}",
         "agent_parameters": parameters(base),
@@ -425,11 +435,19 @@ def _reducer(reduce, bins, probe_times):
                      f"of a run's Dataset returning a Dataset, got {reduce!r}")
 
 
-def _chunk_shape(shape, runs):
-    """Block of at most ``runs`` runs, filling the innermost dims first (C order)."""
+def _chunk_shape(shape, runs, is_agent):
+    """Block of at most ``runs`` runs over the dims of ``shape`` (grid dims, then replicate).
+
+    The agent dims (``is_agent``) are filled first, innermost first, then replicate,
+    then the environment dims: a chunk holds every agent setting that meets a stream
+    before it holds another stream, so each stream is generated once per chunk.
+    """
+    grid = range(len(shape) - 1)
+    fill = [k for k in reversed(grid) if is_agent[k]] + [len(shape) - 1] + [
+        k for k in reversed(grid) if not is_agent[k]]
     block = [1] * len(shape)
     remaining = runs
-    for k in reversed(range(len(shape))):
+    for k in fill:
         block[k] = max(1, min(shape[k], remaining))
         remaining //= block[k]
     return tuple(block)

@@ -93,7 +93,9 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         Worker processes for ``"processes"`` or a created LocalCluster; default the
         number of CPUs.
     chunk_size : int, optional
-        Runs per chunk; default ``n_runs // (4 * workers)``, between 1 and 64.
+        Runs per chunk; default ``n_runs // (8 * workers)``, between 1 and 64.
+        A chunk spans the agent parameters first, so each stream it meets is
+        generated once for all of them.
 
     Returns
     -------

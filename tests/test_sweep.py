@@ -334,18 +334,45 @@ def test_jitted_and_pure_python_sweeps_agree():
 
 @settings(deadline=None, max_examples=60)
 @given(shape=st.lists(st.integers(1, 5), min_size=2, max_size=4),
-       chunk_size=st.integers(1, 40))
-def test_chunks_tile_the_runs_exactly_once(shape, chunk_size):
+       chunk_size=st.integers(1, 40), data=st.data())
+def test_chunks_tile_the_runs_exactly_once(shape, chunk_size, data):
     values = tuple(tuple(range(n)) for n in shape[:-1])
+    is_agent = tuple(data.draw(st.lists(st.booleans(), min_size=len(values),
+                                        max_size=len(values))))
+    chunk_shape = _chunk_shape(tuple(shape), chunk_size, is_agent)
     plan = SweepPlan(agent=None, environment=None, environment_kwargs={}, names=(),
-                     values=values, is_agent=(), replicates=shape[-1], entropy=0, spawn_key=(),
-                     reduce=None, probe_times=None,
-                     chunk_shape=_chunk_shape(tuple(shape), chunk_size))
+                     values=values, is_agent=is_agent, replicates=shape[-1], entropy=0,
+                     spawn_key=(), reduce=None, probe_times=None, chunk_shape=chunk_shape)
     visits = np.zeros(shape, int)
     for block in plan.blocks():
         assert plan.block_runs(block) <= chunk_size
         visits[plan.block_slices(block)] += 1
     assert (visits == 1).all()
+    # agent dims are filled before replicate, replicate before environment dims
+    fill = [k for k in reversed(range(len(values))) if is_agent[k]] + [len(values)] + [
+        k for k in reversed(range(len(values))) if not is_agent[k]]
+    for outer, inner in zip(fill[1:], fill):
+        if chunk_shape[outer] > 1:
+            assert chunk_shape[inner] == shape[inner]
+
+
+def test_a_chunk_generates_each_stream_once(monkeypatch):
+    calls = []
+
+    def counted_power_law(n_events, exponent=1.0, seed=None):
+        stream = env.power_law(n_events, exponent=exponent, seed=seed)
+        calls.append((exponent, seed.spawn_key))  # not reached by the argument checks
+        return stream
+
+    # 3 decays x 2 exponents x 2 replicates in chunks of 6 runs: every decay, 2 replicates
+    ds = simulator.sweep(simulator.ACTR, counted_power_law, GRID, chunk_size=6, **SMALL)
+    # the first run is computed once for the template and reused by its chunk; each
+    # chunk (one exponent) then makes its 2 streams once each, for 3 decays
+    assert len(calls) == 1 + 2 * 2
+    assert len(set(calls)) == 4
+    serial = simulator.sweep(simulator.ACTR, env.power_law, GRID, chunk_size=1, **SMALL)
+    xr.testing.assert_equal(ds[["p_recall", "recalled", "n_events"]],
+                            serial[["p_recall", "recalled", "n_events"]])
 
 
 def test_seeds_follow_grid_position():
