@@ -165,7 +165,7 @@ def fails_for_slow_decay(ds):
 def test_a_failing_run_is_named_and_finished_chunks_are_kept(serial, tmp_path):
     args = dict(reduce=fails_for_slow_decay, chunk_size=2, store=tmp_path / "f.zarr", **SMALL)
     with pytest.raises(simulator.SweepError,
-                       match=r"1 of 6 chunks failed.*run decay=0\.7, exponent=1\.0, "
+                       match=r"2 of 8 chunks failed.*run decay=0\.7, exponent=1\.0, "
                              r"replicate=0 failed: FloatingPointError: simulated failure"):
         simulator.sweep(simulator.ACTR, env.power_law, GRID, **args)
     stored = analysis.load(tmp_path / "f.zarr")
