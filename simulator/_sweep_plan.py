@@ -17,6 +17,7 @@ import xarray as xr
 
 from environments import EventStream
 from environments._seeding import seed_attrs, seed_sequence
+from environments._units import units_of
 from environments._validation import check_number
 from environments.stream import flat_attrs
 
@@ -290,7 +291,9 @@ def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_ti
 
 
 def grid_coords(plan):
-    """Coordinates of the grid dims and ``replicate``, each with ``long_name`` and ``units``."""
+    """Coordinates of the grid dims and ``replicate``, each with ``long_name`` and ``units``
+    (an environment parameter's as its function declares them with
+    :func:`environments.parameter_units`, else ``"1"``)."""
     specs = parameter_specs(plan.agent)
     env_name = _environment_parameters(plan.environment)[1]
     coords = {}
@@ -299,7 +302,8 @@ def grid_coords(plan):
             attrs = {"long_name": specs[name]["doc"] or name, "units": specs[name]["units"],
                      "description": f"agent parameter {name}"}
         else:
-            attrs = {"long_name": name.replace("_", " "), "units": "1",
+            attrs = {"long_name": name.replace("_", " "),
+                     "units": units_of(plan.environment, name),
                      "description": f"argument {name} of environment {env_name}"}
         coords[name] = (name, np.asarray(values), attrs)
     coords["replicate"] = ("replicate", np.arange(plan.replicates), SWEEP_VARIABLES["replicate"])

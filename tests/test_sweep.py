@@ -1,3 +1,4 @@
+import functools
 import json
 import os
 import signal
@@ -37,6 +38,7 @@ def test_dataset_is_labelled_and_documented(serial):
         assert serial[name].attrs["long_name"], name
         assert "units" in serial[name].attrs, name
     assert serial["decay"].attrs["long_name"] == "base-level decay d"
+    assert serial["exponent"].attrs["units"] == env.power_law.parameter_units["exponent"] == "1"
     assert serial.attrs["agent"] == "ACTR" and serial.attrs["agent_noise"] == 0.25
     assert "agent_decay" not in serial.attrs  # swept: a dim, not an attr
     assert serial.attrs["environment"] == "power_law"
@@ -390,3 +392,25 @@ def test_seeds_follow_grid_position():
         assert env_keys[d, e, n, r] == env_keys[0, e, n, r] == (0, 2 * e + n, r)
         assert agent_keys[d, e, n, r] == (1, 4 * d + 2 * e + n, r)
     assert plan.run_seeds((2, 1, 1, 1))[1].entropy == 99
+
+
+@env.parameter_units(gap="min")
+def spaced_pairs(n_items, gap=1.0, seed=None):
+    """Each item studied, then restudied ``gap`` minutes later; a random item order."""
+    order = np.random.default_rng(seed).permutation(n_items)
+    first = np.arange(n_items) * 2.0
+    return env.EventStream(np.concatenate([first, first + 60 * gap]),
+                           np.concatenate([order, order]))
+
+
+def test_environment_parameters_get_their_declared_units():
+    ds = simulator.sweep(simulator.ACTR, spaced_pairs, {"gap": [1.0, 10.0], "n_items": [5]},
+                         seed=1, progress=False)
+    assert ds["gap"].attrs["units"] == "min"
+    assert ds["n_items"].attrs["units"] == "1"  # declared by no one
+    partial = simulator.sweep(simulator.ACTR, functools.partial(spaced_pairs, n_items=5),
+                              {"gap": [1.0, 10.0]}, seed=1, progress=False)
+    assert partial["gap"].attrs["units"] == "min"
+    stream_sweep = simulator.sweep(simulator.ACTR, env.power_law, {"time_step": [1.0, 2.0]},
+                                   environment_kwargs={"n_events": 200}, seed=1, progress=False)
+    assert stream_sweep["time_step"].attrs["units"] == "s"
