@@ -9,6 +9,7 @@ from .reoccurrence import class_probabilities, reoccurrence
 from .schedules import (DAY, HOUR, MINUTE, WEEK, days, expanding, hours, massed, minutes,
                         spaced, view_batch)
 from .sequential import rehearsal_counts, rehearsal_weights, sequential_tasks
+from ._units import parameter_units
 from .stream import STUDY, TEST, EventStream
 from .zipf import zipf
 
@@ -26,6 +27,7 @@ __all__ = [
     "expanding",
     "hours",
     "massed",
+    "parameter_units",
     "minutes",
     "permuted_tasks",
     "power_law",

@@ -18,6 +18,7 @@ import dataclasses
 import numpy as np
 
 from ._seeding import child, generator, seed_attrs, seed_sequence
+from ._units import parameter_units
 from ._validation import check_number
 
 SAMPLES_SEED, PERMUTATION_SEED = 0, 1
@@ -74,6 +75,9 @@ class PermutedTasks:
         return self.test_x[:, self.permutations[task]], self.test_y
 
 
+@parameter_units(n_tasks="tasks", n_classes="classes", n_features="features",
+                 samples_per_class="samples", test_per_class="samples", noise="1",
+                 separation="1")
 def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
                    test_per_class=20, noise=1.0, separation=1.0, seed=None):
     """``n_tasks`` permuted versions of one prototype-plus-noise classification problem.

@@ -3,10 +3,13 @@ import numpy as np
 
 from ._power_law_kernels import power_law_items
 from ._seeding import generator, seed_attrs, seed_sequence
+from ._units import parameter_units
 from ._validation import check_number
 from .stream import EventStream
 
 
+@parameter_units(n_events="events", exponent="1", new_item_prob="1", n_items="items",
+                 time_step="s")
 def power_law(n_events, exponent=1.0, new_item_prob=0.05, n_items=None, time_step=1.0,
               seed=None):
     """A stream in which need probability falls as a power of time since last need.

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ._seeding import generator, seed_attrs, seed_sequence
+from ._units import parameter_units
 from ._validation import check_number
 from .stream import EventStream
 
@@ -21,6 +22,8 @@ def class_probabilities(n_classes, skew=1.0):
     return weights / weights.sum()
 
 
+@parameter_units(n_classes="classes", classes_per_task="classes", n_tasks="tasks",
+                 items_per_class="items", skew="1", time_step="s")
 def reoccurrence(n_classes, classes_per_task, n_tasks, items_per_class, skew=1.0, time_step=1.0,
                  seed=None):
     """Many short tasks, each drawing a few classes that re-occur over the sequence.

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ._seeding import generator, seed_attrs, seed_sequence
+from ._units import parameter_units
 from ._validation import check_number
 from .stream import STUDY, TEST, EventStream
 
@@ -89,6 +90,9 @@ def rehearsal_counts(n_tasks, steps_per_task, rehearsal="power", exponent=1.0, s
     return counts
 
 
+@parameter_units(n_tasks="tasks", items_per_task="items", steps_per_task="steps",
+                 rehearsal="1", exponent="1", scale="tasks", rehearsal_fraction="1",
+                 budgeted="1", test_every="steps", time_step="s")
 def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power", exponent=1.0,
                      scale=1.0, rehearsal_fraction=0.25, budgeted=True, test_every=None,
                      time_step=1.0, seed=None):

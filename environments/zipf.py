@@ -2,10 +2,12 @@
 import numpy as np
 
 from ._seeding import generator, seed_attrs, seed_sequence
+from ._units import parameter_units
 from ._validation import check_number
 from .stream import EventStream
 
 
+@parameter_units(n_events="events", n_items="items", exponent="1", time_step="s")
 def zipf(n_events, n_items, exponent=1.0, time_step=1.0, seed=None):
     """A stream of independent needs whose item frequencies follow Zipf's law.
 

@@ -17,6 +17,7 @@ import xarray as xr
 
 from environments import EventStream
 from environments._seeding import seed_attrs, seed_sequence
+from environments._units import units_of
 from environments._validation import check_number
 from environments.stream import flat_attrs
 
@@ -68,6 +69,12 @@ class SweepPlan:
         """Runs per dim: one per regime, one per grid value, then ``replicates``."""
         return ((len(self.regimes),) * bool(self.regimes) + tuple(len(v) for v in self.values)
                 + (self.replicates,))
+
+    @property
+    def dim_is_agent(self):
+        """For each dim of :attr:`shape` but ``replicate``: is it an agent parameter?
+        (``regime`` counts as environment: it may change the stream.)"""
+        return (False,) * bool(self.regimes) + tuple(self.is_agent)
 
     def split(self, index):
         """``(regime, grid index)``: the run's ``(name, environment overrides, agent
@@ -141,10 +148,12 @@ class SweepPlan:
         return kwargs
 
     def run_one(self, index, streams):
-        """Run and reduce the run at ``index``; ``streams`` caches streams within a chunk."""
+        """Run and reduce the run at ``index``; ``streams`` holds the last stream made, so
+        consecutive runs that meet the same stream generate it once."""
         env_seed, agent_seed = self.run_seeds(index)
         key = (index[0] if self.regimes else None, env_seed.spawn_key)
         if key not in streams:
+            streams.clear()
             streams[key] = self.stream(index, env_seed)
         agent = dataclasses.replace(self.agent, **self._kwargs(index, agent=True))
         ds = run(agent, streams[key], seed=agent_seed, probe_times=self.probe_times)
@@ -162,7 +171,15 @@ def compute_block(plan, block, template, first=None):
     shape = tuple(s.stop - s.start for s in slices)
     out = {name: np.empty(shape + var.shape, var.dtype) for name, var in template.data_vars.items()}
     streams = {}
-    for local in np.ndindex(*shape):
+    # environment dims and replicate outermost, agent dims innermost: the runs that
+    # meet one stream follow each other, so it is generated once per chunk
+    order = [k for k, a in enumerate(plan.dim_is_agent) if not a] + [len(shape) - 1] + [
+        k for k, a in enumerate(plan.dim_is_agent) if a]
+    for permuted in np.ndindex(*(shape[k] for k in order)):
+        local = [0] * len(shape)
+        for k, i in zip(order, permuted):
+            local[k] = i
+        local = tuple(local)
         index = tuple(s.start + i for s, i in zip(slices, local))
         if first is not None and not any(index):
             reduced = first
@@ -289,12 +306,13 @@ def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_ti
     n_runs = int(np.prod(shape))
     if chunk_size is None:
         # enough chunks to balance the workers, few enough that scheduling stays cheap
-        chunk_size = max(1, min(64, n_runs // (4 * workers)))
+        chunk_size = max(1, min(64, n_runs // (8 * workers)))
     plan = SweepPlan(agent=base, environment=environment, environment_kwargs=environment_kwargs,
                      names=names, values=values, is_agent=is_agent, replicates=replicates,
                      entropy=root.entropy, spawn_key=tuple(root.spawn_key), reduce=reducer,
-                     probe_times=probe_times, chunk_shape=_chunk_shape(shape, chunk_size),
-                     regimes=regimes)
+                     probe_times=probe_times, regimes=regimes,
+                     chunk_shape=_chunk_shape(shape, chunk_size,
+                                              (False,) * bool(regimes) + tuple(is_agent)))
     if rule is not None and reduce == "probes":
         plan = dataclasses.replace(plan, reduce=functools.partial(keep_probes,
                                                                   **_probe_extent(plan)))
@@ -347,7 +365,9 @@ def _probe_extent(plan):
 
 
 def grid_coords(plan):
-    """Coordinates of the grid dims and ``replicate``, each with ``long_name`` and ``units``."""
+    """Coordinates of the grid dims and ``replicate``, each with ``long_name`` and ``units``
+    (an environment parameter's as its function declares them with
+    :func:`environments.parameter_units`, else ``"1"``)."""
     specs = parameter_specs(plan.agent)
     env_name = _environment_parameters(plan.environment)[1]
     coords = {}
@@ -356,7 +376,8 @@ def grid_coords(plan):
             attrs = {"long_name": specs[name]["doc"] or name, "units": specs[name]["units"],
                      "description": f"agent parameter {name}"}
         else:
-            attrs = {"long_name": name.replace("_", " "), "units": "1",
+            attrs = {"long_name": name.replace("_", " "),
+                     "units": units_of(plan.environment, name),
                      "description": f"argument {name} of environment {env_name}"}
         coords[name] = (name, np.asarray(values), attrs)
     if plan.regimes:
@@ -525,11 +546,19 @@ def _reducer(reduce, bins, probe_times):
                      f"of a run's Dataset returning a Dataset, got {reduce!r}")
 
 
-def _chunk_shape(shape, runs):
-    """Block of at most ``runs`` runs, filling the innermost dims first (C order)."""
+def _chunk_shape(shape, runs, is_agent):
+    """Block of at most ``runs`` runs over the dims of ``shape`` (grid dims, then replicate).
+
+    The agent dims (``is_agent``) are filled first, innermost first, then replicate,
+    then the environment dims: a chunk holds every agent setting that meets a stream
+    before it holds another stream, so each stream is generated once per chunk.
+    """
+    grid = range(len(shape) - 1)
+    fill = [k for k in reversed(grid) if is_agent[k]] + [len(shape) - 1] + [
+        k for k in reversed(grid) if not is_agent[k]]
     block = [1] * len(shape)
     remaining = runs
-    for k in reversed(range(len(shape))):
+    for k in fill:
         block[k] = max(1, min(shape[k], remaining))
         remaining //= block[k]
     return tuple(block)

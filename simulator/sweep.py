@@ -3,6 +3,7 @@ labelled Dataset out, on local processes or a dask cluster, resumable from a Zar
 import concurrent.futures
 import dataclasses
 import multiprocessing
+import multiprocessing.forkserver
 import os
 
 import numpy as np
@@ -56,12 +57,14 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         every agent setting meets the same streams (common random numbers). The
         root's entropy is in ``attrs["seed_entropy"]``.
     backend : "serial", "processes" or "dask"
-        Where runs go: this process; ``workers`` local processes (spawned); or a
+        Where runs go: this process; ``workers`` local processes; or a
         ``dask.distributed`` cluster (``client``, or a LocalCluster of ``workers``
         single-threaded worker processes created for the sweep). Work is sent in
         chunks of runs, so scheduling costs little and each worker holds one chunk.
-        Worker processes are spawned, so a script using them needs the usual
-        ``if __name__ == "__main__":`` guard.
+        Local worker processes (and those of a LocalCluster the sweep creates) are
+        forked from a fork server that has loaded the toolkit once, so they start
+        warm (spawned where the platform has no fork server); a script using them
+        needs the usual ``if __name__ == "__main__":`` guard.
     client : dask.distributed.Client, optional
         The cluster to use with ``backend="dask"``.
     store : path ending in ``.zarr``, optional
@@ -100,7 +103,9 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         Worker processes for ``"processes"`` or a created LocalCluster; default the
         number of CPUs.
     chunk_size : int, optional
-        Runs per chunk; default ``n_runs // (4 * workers)``, between 1 and 64.
+        Runs per chunk; default ``n_runs // (8 * workers)``, between 1 and 64.
+        A chunk spans the agent parameters first, so each stream it meets is
+        generated once for all of them.
     regimes : dict, optional
         Named parameter overrides, a leading ``regime`` dim: see :func:`sweep_regimes`.
 
@@ -137,6 +142,8 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         # the store's chunks are the regions its runs were written in
         plan = dataclasses.replace(plan, chunk_shape=_store.check_same_sweep(path, attrs))
         finished = _store.finished_runs(path)
+    if backend == "processes" or (backend == "dask" and client is None):
+        _start_worker_server()  # warms up while this process makes the first run
     template, first = _first_run(plan, path, finished)
     coords = grid_coords(plan)
     if path is not None and not existing:
@@ -282,6 +289,8 @@ def _serial(plan, template, first, blocks):
             yield block, err
 
 
+_WORKER_START = "simulator._worker_start"
+
 # A process worker receives the plan and template once, at start-up, not with every chunk.
 _WORKER_STATE = {}
 
@@ -295,10 +304,31 @@ def _compute_in_worker(block):
                          _WORKER_STATE["first"])
 
 
+def _worker_context():
+    """The multiprocessing context local sweep workers start in.
+
+    ``"forkserver"`` where the platform has it: workers are forked from a server
+    that has imported the toolkit and loaded its kernels (``simulator._worker_start``),
+    so each starts warm; the server is started once per Python process and serves
+    every later sweep. Elsewhere ``"spawn"``. Never plain ``"fork"``: forking a process
+    that holds threads (dask, Jupyter) can deadlock.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([_WORKER_START])
+    return context
+
+
+def _start_worker_server():
+    """Start the fork server now (it warms up in the background) if workers use one."""
+    if _worker_context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
+
+
 def _processes(plan, template, first, blocks, workers):
-    # spawn, not fork: forking a process that holds threads (dask, Jupyter) can deadlock
     pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=min(workers, len(blocks)), mp_context=multiprocessing.get_context("spawn"),
+        max_workers=min(workers, len(blocks)), mp_context=_worker_context(),
         initializer=_init_worker, initargs=(plan, template, first))
     try:
         futures = {pool.submit(_compute_in_worker, block): block for block in blocks}
@@ -309,12 +339,16 @@ def _processes(plan, template, first, blocks, workers):
 
 
 def _dask(plan, template, first, blocks, client, workers):
+    import dask
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if client is None:
-        cluster = LocalCluster(n_workers=min(workers, len(blocks)), threads_per_worker=1,
-                               processes=True, dashboard_address=":0")
+        # its worker processes start warm from the sweep's fork server, as local workers do
+        method = _worker_context().get_start_method()
+        with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+            cluster = LocalCluster(n_workers=min(workers, len(blocks)), threads_per_worker=1,
+                                   processes=True, dashboard_address=":0")
         client = Client(cluster)
     try:
         # sent to every worker once, not with every chunk

@@ -1,5 +1,7 @@
 """power_law's exact sampling law, zipf's frequencies, and jitted vs pure-Python generators."""
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -82,3 +84,35 @@ def test_jitted_generators_agree_with_pure_python(jitted_and_pure_python):
     assert jitted.keys() == python.keys()
     for name in jitted:
         np.testing.assert_array_equal(jitted[name], python[name], err_msg=name)
+
+
+@pytest.mark.parametrize("generator", [env.power_law, env.zipf, env.reoccurrence,
+                                       env.sequential_tasks, env.permuted_tasks])
+def test_every_seeded_generator_declares_the_units_of_every_parameter(generator):
+    parameters = set(inspect.signature(generator).parameters) - {"seed"}
+    assert set(generator.parameter_units) == parameters
+    for name, unit in generator.parameter_units.items():
+        if name == "time_step":
+            assert unit == "s"
+        elif name.startswith("n_"):  # a count: of what
+            assert unit == name[2:]
+
+
+def test_parameter_units_records_units_and_rejects_bad_declarations():
+    @env.parameter_units(gap="min", count="items")
+    def stream(count, gap=1.0, seed=None):
+        return count, gap
+
+    assert dict(stream.parameter_units) == {"gap": "min", "count": "items"}
+    assert stream(3) == (3, 1.0)  # the function itself is unchanged
+    with pytest.raises(TypeError):
+        stream.parameter_units["gap"] = "s"  # read-only
+    with pytest.raises(ValueError, match=r"names 'lag', which is not a parameter of "
+                                         r"stream \(parameters: count, gap\)"):
+        env.parameter_units(lag="s")(stream)
+    with pytest.raises(ValueError, match="names 'seed'"):
+        env.parameter_units(seed="1")(stream)
+    with pytest.raises(ValueError, match="units of gap must be a non-empty string"):
+        env.parameter_units(gap=60)
+    with pytest.raises(ValueError, match="units of gap must be a non-empty string"):
+        env.parameter_units(gap="")

@@ -1,3 +1,4 @@
+import functools
 import json
 import os
 import signal
@@ -37,6 +38,7 @@ def test_dataset_is_labelled_and_documented(serial):
         assert serial[name].attrs["long_name"], name
         assert "units" in serial[name].attrs, name
     assert serial["decay"].attrs["long_name"] == "base-level decay d"
+    assert serial["exponent"].attrs["units"] == env.power_law.parameter_units["exponent"] == "1"
     assert serial.attrs["agent"] == "ACTR" and serial.attrs["agent_noise"] == 0.25
     assert "agent_decay" not in serial.attrs  # swept: a dim, not an attr
     assert serial.attrs["environment"] == "power_law"
@@ -165,7 +167,7 @@ def fails_for_slow_decay(ds):
 def test_a_failing_run_is_named_and_finished_chunks_are_kept(serial, tmp_path):
     args = dict(reduce=fails_for_slow_decay, chunk_size=2, store=tmp_path / "f.zarr", **SMALL)
     with pytest.raises(simulator.SweepError,
-                       match=r"1 of 6 chunks failed.*run decay=0\.7, exponent=1\.0, "
+                       match=r"2 of 8 chunks failed.*run decay=0\.7, exponent=1\.0, "
                              r"replicate=0 failed: FloatingPointError: simulated failure"):
         simulator.sweep(simulator.ACTR, env.power_law, GRID, **args)
     stored = analysis.load(tmp_path / "f.zarr")
@@ -334,18 +336,45 @@ def test_jitted_and_pure_python_sweeps_agree():
 
 @settings(deadline=None, max_examples=60)
 @given(shape=st.lists(st.integers(1, 5), min_size=2, max_size=4),
-       chunk_size=st.integers(1, 40))
-def test_chunks_tile_the_runs_exactly_once(shape, chunk_size):
+       chunk_size=st.integers(1, 40), data=st.data())
+def test_chunks_tile_the_runs_exactly_once(shape, chunk_size, data):
     values = tuple(tuple(range(n)) for n in shape[:-1])
+    is_agent = tuple(data.draw(st.lists(st.booleans(), min_size=len(values),
+                                        max_size=len(values))))
+    chunk_shape = _chunk_shape(tuple(shape), chunk_size, is_agent)
     plan = SweepPlan(agent=None, environment=None, environment_kwargs={}, names=(),
-                     values=values, is_agent=(), replicates=shape[-1], entropy=0, spawn_key=(),
-                     reduce=None, probe_times=None,
-                     chunk_shape=_chunk_shape(tuple(shape), chunk_size))
+                     values=values, is_agent=is_agent, replicates=shape[-1], entropy=0,
+                     spawn_key=(), reduce=None, probe_times=None, chunk_shape=chunk_shape)
     visits = np.zeros(shape, int)
     for block in plan.blocks():
         assert plan.block_runs(block) <= chunk_size
         visits[plan.block_slices(block)] += 1
     assert (visits == 1).all()
+    # agent dims are filled before replicate, replicate before environment dims
+    fill = [k for k in reversed(range(len(values))) if is_agent[k]] + [len(values)] + [
+        k for k in reversed(range(len(values))) if not is_agent[k]]
+    for outer, inner in zip(fill[1:], fill):
+        if chunk_shape[outer] > 1:
+            assert chunk_shape[inner] == shape[inner]
+
+
+def test_a_chunk_generates_each_stream_once(monkeypatch):
+    calls = []
+
+    def counted_power_law(n_events, exponent=1.0, seed=None):
+        stream = env.power_law(n_events, exponent=exponent, seed=seed)
+        calls.append((exponent, seed.spawn_key))  # not reached by the argument checks
+        return stream
+
+    # 3 decays x 2 exponents x 2 replicates in chunks of 6 runs: every decay, 2 replicates
+    ds = simulator.sweep(simulator.ACTR, counted_power_law, GRID, chunk_size=6, **SMALL)
+    # the first run is computed once for the template and reused by its chunk; each
+    # chunk (one exponent) then makes its 2 streams once each, for 3 decays
+    assert len(calls) == 1 + 2 * 2
+    assert len(set(calls)) == 4
+    serial = simulator.sweep(simulator.ACTR, env.power_law, GRID, chunk_size=1, **SMALL)
+    xr.testing.assert_equal(ds[["p_recall", "recalled", "n_events"]],
+                            serial[["p_recall", "recalled", "n_events"]])
 
 
 def test_seeds_follow_grid_position():
@@ -363,3 +392,25 @@ def test_seeds_follow_grid_position():
         assert env_keys[d, e, n, r] == env_keys[0, e, n, r] == (0, 2 * e + n, r)
         assert agent_keys[d, e, n, r] == (1, 4 * d + 2 * e + n, r)
     assert plan.run_seeds((2, 1, 1, 1))[1].entropy == 99
+
+
+@env.parameter_units(gap="min")
+def spaced_pairs(n_items, gap=1.0, seed=None):
+    """Each item studied, then restudied ``gap`` minutes later; a random item order."""
+    order = np.random.default_rng(seed).permutation(n_items)
+    first = np.arange(n_items) * 2.0
+    return env.EventStream(np.concatenate([first, first + 60 * gap]),
+                           np.concatenate([order, order]))
+
+
+def test_environment_parameters_get_their_declared_units():
+    ds = simulator.sweep(simulator.ACTR, spaced_pairs, {"gap": [1.0, 10.0], "n_items": [5]},
+                         seed=1, progress=False)
+    assert ds["gap"].attrs["units"] == "min"
+    assert ds["n_items"].attrs["units"] == "1"  # declared by no one
+    partial = simulator.sweep(simulator.ACTR, functools.partial(spaced_pairs, n_items=5),
+                              {"gap": [1.0, 10.0]}, seed=1, progress=False)
+    assert partial["gap"].attrs["units"] == "min"
+    stream_sweep = simulator.sweep(simulator.ACTR, env.power_law, {"time_step": [1.0, 2.0]},
+                                   environment_kwargs={"n_events": 200}, seed=1, progress=False)
+    assert stream_sweep["time_step"].attrs["units"] == "s"
