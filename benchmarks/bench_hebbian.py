@@ -34,7 +34,7 @@ from simulator._hebbian_kernels import recall_items, store_hebb  # noqa: E402
 
 def ours_store(patterns):
     weights = np.zeros((patterns.shape[1],) * 2, np.float32)
-    store_hebb(weights, patterns, np.float64(1.0 / patterns.shape[1]))
+    store_hebb(weights, patterns, np.arange(len(patterns)), np.float64(1.0 / patterns.shape[1]))
     return weights
 
 

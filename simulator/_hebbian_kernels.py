@@ -56,28 +56,29 @@ def store_patterns(weights, coded, rate, decay, bound):
 
 
 @njit
-def store_hebb(weights, patterns, rate):
-    """Store the +-1 rows of ``patterns`` by the plain Hebb rule, bit-packed.
+def store_hebb(weights, patterns, items, rate):
+    """Store the +-1 rows ``items`` of ``patterns``, in one block, by the plain Hebb rule.
 
     ``W_ij += rate * sum_p xi_pi xi_pj`` for ``i != j`` (Hopfield 1982, Eq. 2),
-    the sum counted exactly: unit ``i``'s states over the patterns are packed
-    64 to a uint64 word (bit set for +1), and for ``P`` patterns
+    the sum counted exactly on bits: unit ``i``'s states over the patterns are
+    packed 64 to a uint64 word (bit set for +1), and for ``P`` patterns
     ``sum_p xi_pi xi_pj = P - 2 popcount(a_i XOR a_j)`` (agreements minus
     disagreements). Rows are filled whole, each pair counted from both ends:
     sequential writes beat mirroring a triangle through the cache (measured,
     N = 1000). The diagonal is kept zero.
     """
-    n_patterns, n_units = patterns.shape
+    n_patterns, n_units = len(items), patterns.shape[1]
     n_words = (n_patterns + 63) // 64
     packed = np.zeros((n_words, n_units), np.uint64)
     for p in range(n_patterns):
         bit = np.uint64(1) << np.uint64(p % 64)
         for i in range(n_units):
-            if patterns[p, i] > 0:
+            if patterns[items[p], i] > 0:
                 packed[p // 64, i] |= bit
     disagree = np.empty(n_units, np.int64)
     for i in range(n_units):
-        disagree[:] = 0
+        for j in range(n_units):
+            disagree[j] = 0
         for w in range(n_words):
             a = packed[w, i]
             for j in range(n_units):
@@ -354,7 +355,7 @@ def run_hebbian(time, item, kind, patterns, sparse, offset, norm, learning_rate,
                 last_seen[i] = time[k]
                 count[i] += 1
         if (studying or test_is_presentation) and not sparse and decay == 0.0 and np.isinf(bound):
-            store_hebb(weights, patterns[block], rate)
+            store_hebb(weights, patterns, block, rate)
         elif studying or test_is_presentation:
             coded = np.empty((stop - e, n_units), np.float32)
             for k in range(stop - e):

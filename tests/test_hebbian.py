@@ -57,7 +57,7 @@ def test_weights_and_async_fixed_point_match_hopfieldnetwork():
     agent = simulator.Hebbian(n_units=n_units)
     patterns = agent.patterns(n_patterns, np.random.SeedSequence(seed))
     weights = np.zeros((n_units, n_units), np.float32)
-    store_hebb(weights, patterns, np.float64(1 / n_units))
+    store_hebb(weights, patterns, np.arange(n_patterns), np.float64(1 / n_units))
     peer = HopfieldNetwork(N=n_units)
     peer.train_pattern(patterns.T)
     np.testing.assert_allclose(weights, peer.w, rtol=0, atol=1e-7)
@@ -105,11 +105,11 @@ def test_packed_hebb_storage_is_the_exact_outer_product_sum(n_patterns, n_units)
         return w.astype(np.float32)
 
     weights = np.zeros((n_units, n_units), np.float32)
-    store_hebb(weights, patterns, np.float64(rate))
+    store_hebb(weights, patterns, np.arange(n_patterns), np.float64(rate))
     np.testing.assert_array_equal(weights, outer_sum(patterns))
 
     weights = outer_sum(earlier)
-    store_hebb(weights, patterns, np.float64(rate))
+    store_hebb(weights, patterns, np.arange(n_patterns), np.float64(rate))
     np.testing.assert_array_equal(weights, outer_sum(patterns, onto=outer_sum(earlier)))
     # the general (BLAS) rule agrees up to its float32 rounding
     general = outer_sum(earlier)
