@@ -12,6 +12,7 @@ undefined.
 import os
 
 import numba
+import numpy as np
 
 CACHE = os.environ.get("COGMEMSIM_NUMBA_CACHE", "1") != "0"
 
@@ -22,3 +23,24 @@ def njit(*args, **kwargs):
     if args and callable(args[0]):
         return numba.njit(**kwargs)(args[0])
     return numba.njit(*args, **kwargs)
+
+
+_M1, _M2, _M4, _H01 = (np.uint64(0x5555555555555555), np.uint64(0x3333333333333333),
+                       np.uint64(0x0F0F0F0F0F0F0F0F), np.uint64(0x0101010101010101))
+_S1, _S2, _S4, _S56 = (np.uint64(s) for s in (1, 2, 4, 56))
+
+
+@njit
+def popcount(x):
+    """Number of set bits of the uint64 ``x`` (an int64).
+
+    The SWAR sum of Warren, *Hacker's Delight* (2nd ed., 2012), Fig. 5-2: bit
+    pairs, nibbles and bytes are summed in place, and the multiply by
+    ``0x0101...01`` gathers the byte sums in the top byte, a form LLVM compiles
+    to the ``popcnt`` instruction. ``np.multiply`` wraps modulo 2**64 without
+    numpy's scalar-overflow warning when run as plain Python.
+    """
+    x = x - ((x >> _S1) & _M1)
+    x = (x & _M2) + ((x >> _S2) & _M2)
+    x = (x + (x >> _S4)) & _M4
+    return np.int64(np.multiply(x, _H01) >> _S56)

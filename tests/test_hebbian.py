@@ -6,7 +6,8 @@ from scipy.stats import norm
 
 import simulator
 from environments import STUDY, TEST, EventStream
-from simulator._hebbian_kernels import async_sweep, store_patterns
+from environments._numba import popcount
+from simulator._hebbian_kernels import async_sweep, store_hebb, store_patterns
 
 
 def study_then_test(n_study, tested, task=None):
@@ -56,8 +57,7 @@ def test_weights_and_async_fixed_point_match_hopfieldnetwork():
     agent = simulator.Hebbian(n_units=n_units)
     patterns = agent.patterns(n_patterns, np.random.SeedSequence(seed))
     weights = np.zeros((n_units, n_units), np.float32)
-    store_patterns(weights, patterns.astype(np.float32), np.float64(1 / n_units),
-                   np.float64(0.0), np.float64(np.inf))
+    store_hebb(weights, patterns, np.arange(n_patterns), np.float64(1 / n_units))
     peer = HopfieldNetwork(N=n_units)
     peer.train_pattern(patterns.T)
     np.testing.assert_allclose(weights, peer.w, rtol=0, atol=1e-7)
@@ -76,6 +76,46 @@ def test_weights_and_async_fixed_point_match_hopfieldnetwork():
             async_sweep(weights, state, field, 0.0, -1.0, 1.0, orders.permutation(n_units))
         np.testing.assert_array_equal(state, peer.S)
         np.testing.assert_allclose(field, weights.astype(np.float64) @ state, atol=1e-9)
+
+
+def test_popcount_matches_numpy_bit_count():
+    rng = np.random.default_rng(4)
+    words = np.r_[rng.integers(0, 2**63, 500, dtype=np.uint64) * np.uint64(2)
+                  + rng.integers(0, 2, 500, dtype=np.uint64),
+                  np.uint64(1) << np.arange(64, dtype=np.uint64),
+                  np.array([0, 2**64 - 1], np.uint64)]
+    counts = [popcount(word) for word in words]
+    np.testing.assert_array_equal(counts, np.bitwise_count(words))
+
+
+@pytest.mark.parametrize("n_patterns, n_units", [(1, 70), (21, 200), (64, 64), (65, 129),
+                                                 (130, 3), (256, 2)])
+def test_packed_hebb_storage_is_the_exact_outer_product_sum(n_patterns, n_units):
+    # the packed counts are exact integers: W + rate * sum_p xi_pi xi_pj is rounded to
+    # float32 once, as float64 arithmetic gives it, also onto a W already holding
+    # patterns (as for a later block)
+    rng = np.random.default_rng(n_patterns * n_units)
+    patterns = (2 * rng.integers(0, 2, (n_patterns, n_units)) - 1).astype(np.int8)
+    earlier = (2 * rng.integers(0, 2, (3, n_units)) - 1).astype(np.int8)
+    rate = 1.0 / n_units
+
+    def outer_sum(xi, onto=0.0):
+        w = onto + (xi.T.astype(np.float64) @ xi) * rate
+        np.fill_diagonal(w, 0.0)
+        return w.astype(np.float32)
+
+    weights = np.zeros((n_units, n_units), np.float32)
+    store_hebb(weights, patterns, np.arange(n_patterns), np.float64(rate))
+    np.testing.assert_array_equal(weights, outer_sum(patterns))
+
+    weights = outer_sum(earlier)
+    store_hebb(weights, patterns, np.arange(n_patterns), np.float64(rate))
+    np.testing.assert_array_equal(weights, outer_sum(patterns, onto=outer_sum(earlier)))
+    # the general (BLAS) rule agrees up to its float32 rounding
+    general = outer_sum(earlier)
+    store_patterns(general, patterns.astype(np.float32), np.float64(rate), np.float64(0.0),
+                   np.float64(np.inf))
+    np.testing.assert_allclose(weights, general, rtol=0, atol=4 * n_patterns * rate * 2**-24)
 
 
 def test_stored_patterns_are_fixed_points_below_capacity():
