@@ -91,6 +91,32 @@ def test_run_config_writes_a_dataset_that_plots(tmp_path):
     assert (tmp_path / "one-probe-accuracy.png").exists()
 
 
+def test_regimes_config_with_task_end_probes_sweeps_and_plots(tmp_path):
+    import environments as env
+    import simulator
+
+    config = tmp_path / "regimes.toml"
+    config.write_text(
+        'agent = "ACTR"\nenvironment = "sequential_tasks"\nreplicates = 2\nseed = 4\n'
+        'reduce = "probes"\nbackend = "serial"\nprobe_times = "task_ends"\n'
+        '[environment_parameters]\nitems_per_task = 10\nsteps_per_task = 50\n'
+        '[grid]\nn_tasks = [2, 3]\n'
+        '[regimes]\nnone = { rehearsal = "none" }\n'
+        'power = { rehearsal = "power", exponent = 1.0, decay = 0.4 }\n')
+    assert main(["sweep", str(config), "--out", str(tmp_path / "r.zarr")]) == 0
+    stored = analysis.load(tmp_path / "r.zarr")
+    expected = simulator.sweep_regimes(
+        simulator.ACTR(), env.sequential_tasks,
+        {"none": {"rehearsal": "none"}, "power": {"rehearsal": "power", "exponent": 1.0,
+                                                  "decay": 0.4}},
+        {"n_tasks": [2, 3]}, replicates=2, seed=4, reduce="probes", probe_times="task_ends",
+        environment_kwargs={"items_per_task": 10, "steps_per_task": 50}, progress=False)
+    assert stored["probe_accuracy"].dims == ("regime", "n_tasks", "replicate", "probe", "task")
+    np.testing.assert_array_equal(stored["probe_accuracy"], expected["probe_accuracy"])
+    assert main(["plot", str(tmp_path / "r.zarr"), "--out", str(tmp_path / "fig")]) == 0
+    assert (tmp_path / "fig" / "r-probe-accuracy.png").read_bytes().startswith(b"\x89PNG")
+
+
 @pytest.mark.parametrize("path", sorted(pathlib.Path(ROOT, "examples").glob("*.toml")),
                          ids=lambda p: p.name)
 def test_example_configs_are_valid(path):
@@ -128,6 +154,9 @@ def test_example_configs_are_valid(path):
     ('agent = "ACTR"\nenvironment = "power_law"\n[grid]\ndecay = [0.5]\n',
      "environment power_law needs n_events"),
     ('agent = "ACTR"\nenvironment = "power_law"\ngrid = 3', "config key 'grid' must be a table"),
+    ('agent = "ACTR"\nenvironment = "power_law"\n', "a sweep needs \\[grid\\], \\[regimes\\]"),
+    ('agent = "ACTR"\nenvironment = "power_law"\n[environment_parameters]\nn_events = 50\n'
+     '[regimes]\nx = { colour = 1 }', r"regimes\['x'\] key 'colour' names no parameter"),
 ])
 def test_sweep_config_errors_name_the_key(tmp_path, capsys, text, message):
     import re

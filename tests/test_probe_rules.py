@@ -123,3 +123,17 @@ def test_sweep_regimes_without_grid_and_bad_regimes():
                                 **kwargs)
     with pytest.raises(ValueError, match="^regimes must be a non-empty dict"):
         simulator.sweep_regimes(agent, env.sequential_tasks, {}, **kwargs)
+
+
+def test_sweep_regimes_store_resumes_to_the_same_result(tmp_path):
+    kwargs = dict(environment_kwargs={**TASKS, "n_tasks": 2}, seed=3, replicates=2,
+                  reduce="probes", probe_times="task_ends", progress=False, chunk_size=1)
+    agent = simulator.ACTR()
+    memory = simulator.sweep_regimes(agent, env.sequential_tasks, REGIMES, **kwargs)
+    stored = simulator.sweep_regimes(agent, env.sequential_tasks, REGIMES,
+                                     store=tmp_path / "r.zarr", **kwargs)
+    np.testing.assert_array_equal(stored["probe_accuracy"], memory["probe_accuracy"])
+    again = simulator.sweep_regimes(agent, env.sequential_tasks, REGIMES,
+                                    store=tmp_path / "r.zarr", resume=True, **kwargs)
+    np.testing.assert_array_equal(again["probe_accuracy"], memory["probe_accuracy"])
+    assert list(again["regime"].values) == list(REGIMES)
