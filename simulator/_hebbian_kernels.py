@@ -89,14 +89,6 @@ def store_hebb(weights, patterns, items, rate):
 
 
 @njit
-def shuffle(order, rng):
-    """Fisher-Yates shuffle of ``order`` in place with draws from ``rng``."""
-    for i in range(len(order) - 1, 0, -1):
-        j = rng.integers(0, i + 1)
-        order[i], order[j] = order[j], order[i]
-
-
-@njit
 def choose(pool, n_chosen, rng):
     """Move ``n_chosen`` distinct random entries of ``pool`` to its front.
 
@@ -176,7 +168,9 @@ def relax_async(weights, state, field, theta, low, high, max_sweeps, rng):
     flips nothing (a fixed point) or ``max_sweeps``; returns the sweeps run."""
     order = np.arange(len(state))
     for sweep in range(max_sweeps):
-        shuffle(order, rng)
+        for i in range(len(order) - 1, 0, -1):  # Fisher-Yates shuffle
+            j = rng.integers(0, i + 1)
+            order[i], order[j] = order[j], order[i]
         if async_sweep(weights, state, field, theta, low, high, order) == 0:
             return sweep + 1
     return max_sweeps
@@ -213,15 +207,6 @@ def relax_sync(weights, states, theta, low, high, max_sweeps, sweeps):
 
 
 @njit
-def overlap_with(pattern, offset, norm, state):
-    """``m = (xi - offset) . s / norm``: 1 when ``s`` is the pattern (Amit 1989)."""
-    total = 0.0
-    for j in range(len(state)):
-        total += (pattern[j] - offset) * state[j]
-    return total / norm
-
-
-@njit
 def recall_items(weights, patterns, items, n_cues, sparse, offset, norm, theta, low, high,
                  asynchronous, max_sweeps, n_corrupt, rng, overlaps, sweeps):
     """Cue the network ``n_cues`` times with each pattern of ``items``, relax, score.
@@ -250,7 +235,11 @@ def recall_items(weights, patterns, items, n_cues, sparse, offset, norm, theta, 
             relax_sync(weights, states, theta, low, high, max_sweeps, chunk_sweeps)
         for b in range(first, last):
             r, c = b // n_cues, b % n_cues
-            overlaps[r, c] = overlap_with(patterns[items[r]], offset, norm, states[b - first])
+            # m = (xi - offset) . s / norm: 1 when s is the pattern (Amit 1989)
+            total = 0.0
+            for j in range(n_units):
+                total += (patterns[items[r], j] - offset) * states[b - first, j]
+            overlaps[r, c] = total / norm
             sweeps[r, c] = chunk_sweeps[b - first]
 
 
