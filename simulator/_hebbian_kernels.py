@@ -69,20 +69,20 @@ def store_hebb(weights, patterns, items, rate):
     """
     n_patterns, n_units = len(items), patterns.shape[1]
     n_words = (n_patterns + 63) // 64
-    packed = np.zeros((n_words, n_units), np.uint64)
+    packed = np.zeros(n_words * n_units, np.uint64)  # word w of unit i at w * N + i
     for p in range(n_patterns):
         bit = np.uint64(1) << np.uint64(p % 64)
         for i in range(n_units):
             if patterns[items[p], i] > 0:
-                packed[p // 64, i] |= bit
+                packed[(p // 64) * n_units + i] |= bit
     disagree = np.empty(n_units, np.int64)
     for i in range(n_units):
         for j in range(n_units):
             disagree[j] = 0
         for w in range(n_words):
-            a = packed[w, i]
+            a = packed[w * n_units + i]
             for j in range(n_units):
-                disagree[j] += popcount(a ^ packed[w, j])
+                disagree[j] += popcount(a ^ packed[w * n_units + j])
         for j in range(n_units):
             weights[i, j] += rate * (n_patterns - 2 * disagree[j])
         weights[i, i] = 0.0
