@@ -72,8 +72,9 @@ def store_hebb(weights, patterns, items, rate):
     packed = np.zeros(n_words * n_units, np.uint64)  # word w of unit i at w * N + i
     for p in range(n_patterns):
         bit = np.uint64(1) << np.uint64(p % 64)
+        pattern = patterns[items[p]]
         for i in range(n_units):
-            if patterns[items[p], i] > 0:
+            if pattern[i] > 0:
                 packed[(p // 64) * n_units + i] |= bit
     disagree = np.empty(n_units, np.int64)
     for i in range(n_units):
