@@ -69,31 +69,24 @@ def store_hebb(weights, patterns, items, rate):
     """
     n_patterns, n_units = len(items), patterns.shape[1]
     n_words = (n_patterns + 63) // 64
-    packed = np.zeros((n_words, n_units), np.uint64)
+    packed = np.zeros(n_words * n_units, np.uint64)  # word w of unit i at w * N + i
     for p in range(n_patterns):
         bit = np.uint64(1) << np.uint64(p % 64)
+        pattern = patterns[items[p]]
         for i in range(n_units):
-            if patterns[items[p], i] > 0:
-                packed[p // 64, i] |= bit
+            if pattern[i] > 0:
+                packed[(p // 64) * n_units + i] |= bit
     disagree = np.empty(n_units, np.int64)
     for i in range(n_units):
         for j in range(n_units):
             disagree[j] = 0
         for w in range(n_words):
-            a = packed[w, i]
+            a = packed[w * n_units + i]
             for j in range(n_units):
-                disagree[j] += popcount(a ^ packed[w, j])
+                disagree[j] += popcount(a ^ packed[w * n_units + j])
         for j in range(n_units):
             weights[i, j] += rate * (n_patterns - 2 * disagree[j])
         weights[i, i] = 0.0
-
-
-@njit
-def shuffle(order, rng):
-    """Fisher-Yates shuffle of ``order`` in place with draws from ``rng``."""
-    for i in range(len(order) - 1, 0, -1):
-        j = rng.integers(0, i + 1)
-        order[i], order[j] = order[j], order[i]
 
 
 @njit
@@ -176,7 +169,9 @@ def relax_async(weights, state, field, theta, low, high, max_sweeps, rng):
     flips nothing (a fixed point) or ``max_sweeps``; returns the sweeps run."""
     order = np.arange(len(state))
     for sweep in range(max_sweeps):
-        shuffle(order, rng)
+        for i in range(len(order) - 1, 0, -1):  # Fisher-Yates shuffle
+            j = rng.integers(0, i + 1)
+            order[i], order[j] = order[j], order[i]
         if async_sweep(weights, state, field, theta, low, high, order) == 0:
             return sweep + 1
     return max_sweeps
@@ -213,15 +208,6 @@ def relax_sync(weights, states, theta, low, high, max_sweeps, sweeps):
 
 
 @njit
-def overlap_with(pattern, offset, norm, state):
-    """``m = (xi - offset) . s / norm``: 1 when ``s`` is the pattern (Amit 1989)."""
-    total = 0.0
-    for j in range(len(state)):
-        total += (pattern[j] - offset) * state[j]
-    return total / norm
-
-
-@njit
 def recall_items(weights, patterns, items, n_cues, sparse, offset, norm, theta, low, high,
                  asynchronous, max_sweeps, n_corrupt, rng, overlaps, sweeps):
     """Cue the network ``n_cues`` times with each pattern of ``items``, relax, score.
@@ -250,7 +236,11 @@ def recall_items(weights, patterns, items, n_cues, sparse, offset, norm, theta, 
             relax_sync(weights, states, theta, low, high, max_sweeps, chunk_sweeps)
         for b in range(first, last):
             r, c = b // n_cues, b % n_cues
-            overlaps[r, c] = overlap_with(patterns[items[r]], offset, norm, states[b - first])
+            # m = (xi - offset) . s / norm: 1 when s is the pattern (Amit 1989)
+            total = 0.0
+            for j in range(n_units):
+                total += (patterns[items[r], j] - offset) * states[b - first, j]
+            overlaps[r, c] = total / norm
             sweeps[r, c] = chunk_sweeps[b - first]
 
 
