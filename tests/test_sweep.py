@@ -425,10 +425,11 @@ def retention_and_worker_start(ds):
     return kept
 
 
-def test_process_workers_are_forked_warm_where_the_platform_allows():
+@pytest.mark.parametrize("backend", ["processes", "dask"])
+def test_workers_the_sweep_starts_are_forked_warm_where_the_platform_allows(backend):
     assert "simulator._worker_start" not in sys.modules  # this process never loads it
     ds = simulator.sweep(simulator.ACTR, env.power_law, GRID, reduce=retention_and_worker_start,
-                         backend="processes", workers=2, chunk_size=3, **SMALL)
+                         backend=backend, workers=2, chunk_size=3, **SMALL)
     warm = ds["warm"].values
     assert not warm[0, 0, 0]  # the first run is made here, for the template
     forkserver = "forkserver" in multiprocessing.get_all_start_methods()
