@@ -14,7 +14,10 @@ from simulator.reductions import keep_retention
 def _load_kernels():
     """One short run: numba loads the kernels it calls from its cache (or compiles them)."""
     stream = environments.power_law(200, seed=0)
-    keep_retention(simulator.run(simulator.ACTR(), stream, seed=0))
+    try:
+        keep_retention(simulator.run(simulator.ACTR(), stream, seed=0))
+    except Exception:  # the fork server must live on: a worker meets the error and reports it
+        pass
 
 
 _load_kernels()

@@ -16,7 +16,7 @@ from environments._validation import check_number
 
 from ._variables import COORDINATES, variable_attrs
 from .actr import ACTR
-from .reductions import bin_centres, lag_bin_means
+from .reductions import bin_centres, keep_retention
 from .run import run
 
 DECAYS = (0.3, 0.5, 0.7)
@@ -50,10 +50,9 @@ def demo_retention(n_events=100_000, decays=DECAYS, exponents=EXPONENTS, n_bins=
             stream = power_law(n_events, exponent=exponent, seed=env_seed)
             agent_seeds = env_seed.spawn(len(agents))
             for d, (agent, agent_seed) in enumerate(zip(agents, agent_seeds)):
-                ds = run(agent, stream, seed=agent_seed)
-                lag = ds["lag"].values
-                p_recall[a, d], counts[a, d] = lag_bin_means(lag, ds["p_recall"].values, edges)
-                recalled[a, d], _ = lag_bin_means(lag, ds["recalled"].values, edges)
+                kept = keep_retention(run(agent, stream, seed=agent_seed), edges)
+                p_recall[a, d], recalled[a, d], counts[a, d] = (
+                    kept[name].values for name in ("p_recall", "recalled", "n_events"))
                 bar.update(1)
 
     agent = ACTR()

@@ -37,23 +37,24 @@ def check_bin_edges(edges):
 def lag_bin_means(lag, values, edges):
     """Mean of ``values`` per lag bin ``[edges[k], edges[k+1])`` over the last axis.
 
-    ``lag`` and ``values`` have the same shape ``(..., n_events)``; events whose
-    lag or value is NaN, or whose lag falls outside the edges, are left out.
-    Returns ``(means, counts)`` of shape ``(..., n_bins)``; an empty bin's mean is NaN.
+    ``lag`` and ``values`` broadcast to one shape ``(..., n_events)`` (several value
+    arrays over one ``lag`` share its bin search); events whose lag or value is NaN,
+    or whose lag falls outside the edges, are left out. Returns ``(means, counts)``
+    of shape ``(..., n_bins)``; an empty bin's mean is NaN.
     """
     lag = np.asarray(lag, dtype=float)
     values = np.asarray(values, dtype=float)
-    lag, values = np.broadcast_arrays(lag, values)
     n_bins = len(edges) - 1
-    lead = lag.shape[:-1]
-    flat_lag = lag.reshape(-1, lag.shape[-1])
+    bin_index = np.searchsorted(edges, lag, side="right") - 1  # before broadcasting
+    bin_index[np.isnan(lag)] = -1
+    bin_index, values = np.broadcast_arrays(bin_index, values)
+    lead = values.shape[:-1]
+    flat_index = bin_index.reshape(-1, values.shape[-1])
     flat_values = values.reshape(-1, values.shape[-1])
-    bin_index = np.searchsorted(edges, flat_lag, side="right") - 1
-    keep = (bin_index >= 0) & (bin_index < n_bins) & ~np.isnan(flat_values)
-    keep &= ~np.isnan(flat_lag)
-    row = np.broadcast_to(np.arange(flat_lag.shape[0])[:, None], flat_lag.shape)
-    cell = row[keep] * n_bins + bin_index[keep]
-    size = flat_lag.shape[0] * n_bins
+    keep = (flat_index >= 0) & (flat_index < n_bins) & ~np.isnan(flat_values)
+    row = np.broadcast_to(np.arange(flat_values.shape[0])[:, None], flat_values.shape)
+    cell = row[keep] * n_bins + flat_index[keep]
+    size = flat_values.shape[0] * n_bins
     counts = np.bincount(cell, minlength=size)
     sums = np.bincount(cell, weights=flat_values[keep], minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -78,9 +79,9 @@ def keep_retention(ds, edges=DEFAULT_LAG_EDGES):
     """Retention curve of one run on fixed lag bins: mean ``p_recall`` and ``recalled``
     per bin and the number of events in it (``n_events``, a data variable because it
     differs between runs)."""
-    lag = ds["lag"].values
-    p_recall, counts = lag_bin_means(lag, ds["p_recall"].values, edges)
-    recalled, _ = lag_bin_means(lag, ds["recalled"].values, edges)
+    means, counts = lag_bin_means(ds["lag"].values,
+                                  np.stack([ds["p_recall"].values, ds["recalled"].values]), edges)
+    (p_recall, recalled), counts = means, counts[0]
     return xr.Dataset(
         {
             "p_recall": ("lag", p_recall, variable_attrs("p_recall")),

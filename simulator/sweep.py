@@ -63,8 +63,10 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         chunks of runs, so scheduling costs little and each worker holds one chunk.
         Local worker processes (and those of a LocalCluster the sweep creates) are
         forked from a fork server that has loaded the toolkit once, so they start
-        warm (spawned where the platform has no fork server); a script using them
-        needs the usual ``if __name__ == "__main__":`` guard.
+        warm (spawned where the platform has no fork server). The server lives as
+        long as this Python process: its workers see the toolkit's code and the
+        environment variables as they were at the first such sweep. A script using
+        them needs the usual ``if __name__ == "__main__":`` guard.
     client : dask.distributed.Client, optional
         The cluster to use with ``backend="dask"``.
     store : path ending in ``.zarr``, optional

@@ -67,6 +67,25 @@ def test_lag_bin_means_vectorised_rows_equal_single_rows():
         np.testing.assert_array_equal(counts[r], c)
 
 
+def test_lag_bin_means_shares_one_lag_between_value_rows():
+    rng = np.random.default_rng(1)
+    lag = rng.exponential(100, 500)
+    lag[::7] = np.nan
+    lag[::11] = 5000.0  # beyond the last edge
+    values = rng.random((2, 500))
+    values[1, ::5] = np.nan  # rows leave out different events
+    edges = np.geomspace(0.1, 1000, 9)
+    means, counts = lag_bin_means(lag, values, edges)
+    for r in range(2):
+        keep = ~np.isnan(lag) & ~np.isnan(values[r]) & (lag >= 0.1) & (lag < 1000)
+        index = np.searchsorted(edges, lag[keep], side="right") - 1
+        expected_counts = np.bincount(index, minlength=8)
+        np.testing.assert_array_equal(counts[r], expected_counts)
+        np.testing.assert_allclose(means[r], [values[r][keep][index == k].mean()
+                                              for k in range(8)], rtol=1e-12)
+    assert counts[0].sum() > counts[1].sum()
+
+
 @pytest.mark.parametrize("bins, message", [
     (0, "^bins"), ([5.0], "^bins"), ([1, 1, 2], "^bins"), ([-1, 2], "^bins")])
 def test_bad_bins(run_ds, bins, message):

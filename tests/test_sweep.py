@@ -1,5 +1,6 @@
 import functools
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -414,3 +415,22 @@ def test_environment_parameters_get_their_declared_units():
     stream_sweep = simulator.sweep(simulator.ACTR, env.power_law, {"time_step": [1.0, 2.0]},
                                    environment_kwargs={"n_events": 200}, seed=1, progress=False)
     assert stream_sweep["time_step"].attrs["units"] == "s"
+
+
+def retention_and_worker_start(ds):
+    kept = keep_retention(ds)
+    kept["warm"] = ((), "simulator._worker_start" in sys.modules,
+                    {"long_name": "run in a process forked from the warm fork server",
+                     "units": "1"})
+    return kept
+
+
+@pytest.mark.parametrize("backend", ["processes", "dask"])
+def test_workers_the_sweep_starts_are_forked_warm_where_the_platform_allows(backend):
+    assert "simulator._worker_start" not in sys.modules  # this process never loads it
+    ds = simulator.sweep(simulator.ACTR, env.power_law, GRID, reduce=retention_and_worker_start,
+                         backend=backend, workers=2, chunk_size=3, **SMALL)
+    warm = ds["warm"].values
+    assert not warm[0, 0, 0]  # the first run is made here, for the template
+    forkserver = "forkserver" in multiprocessing.get_all_start_methods()
+    assert (warm.ravel()[1:] == forkserver).all()
