@@ -84,6 +84,10 @@ def create_store(path, plan, template, coords, attrs):
     data_vars["finished"] = (dims, da.zeros(plan.shape, dtype=bool, chunks=plan.chunk_shape),
                              SWEEP_VARIABLES["finished"])
     ds = xr.Dataset(data_vars, coords=coords, attrs=attrs).assign_coords(template.coords)
+    # Zarr v3 specifies variable-length UTF-8 strings but not numpy's fixed-width ones,
+    # so string coordinates (regime names, string-valued parameters) are stored as objects
+    ds = ds.assign_coords({name: coord.astype(object) for name, coord in ds.coords.items()
+                           if coord.dtype.kind == "U"})
     ds.to_zarr(path, mode="w-", compute=False, consolidated=False)
 
 
