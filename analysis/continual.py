@@ -107,9 +107,10 @@ def continual_metrics(acc, learned_at=None, window=10):
         acc = acc["probe_accuracy"]
     if not isinstance(acc, xr.DataArray) or not {"probe", "task"} <= set(acc.dims):
         raise ValueError("acc must be a DataArray with dims 'probe' and 'task'")
-    n_probes, n_tasks = acc.sizes["probe"], acc.sizes["task"]
-    if n_probes == 0 or n_tasks == 0:
+    if acc.sizes["probe"] == 0 or acc.sizes["task"] == 0:
         raise ValueError("acc must have at least one probe and one task")
+    acc = _trim_padding(acc)
+    n_probes, n_tasks = acc.sizes["probe"], acc.sizes["task"]
     learned_at = _learned_at(learned_at, n_probes, n_tasks)
     window = check_number("window", window, 1, None, integer=True)
 
@@ -146,6 +147,33 @@ def continual_metrics(acc, learned_at=None, window=10):
     coords["learned_at"] = ("task", learned_at, {"long_name": "probe index where the task "
                                                               "was learned", "units": "1"})
     return xr.Dataset(data_vars, coords=coords, attrs={"window": window})
+
+
+def _trim_padding(acc):
+    """``acc`` without the trailing all-NaN probes and tasks with which a sweep pads
+    runs that had fewer of them (:func:`simulator.reductions.pad_probes`, e.g. a
+    sweep over ``n_tasks``); ValueError when the runs differ in their extent, since
+    their metrics are defined on different matrices."""
+    values = acc.transpose(..., "probe", "task").values
+    empty = np.isnan(values)
+    extents = {(_valid_prefix(empty.all(axis=-1)[cell]), _valid_prefix(empty.all(axis=-2)[cell]))
+               for cell in np.ndindex(*values.shape[:-2])}
+    if len(extents) > 1:
+        raise ValueError(
+            "acc holds runs padded with NaN to different numbers of probes x tasks "
+            f"{sorted(extents)} (a sweep over the number of tasks): select runs of one "
+            "extent first, e.g. continual_metrics(ds.sel(n_tasks=5))")
+    (n_probes, n_tasks), = extents
+    return acc.isel(probe=slice(n_probes), task=slice(n_tasks))
+
+
+def _valid_prefix(empty):
+    """Length of ``empty``'s leading run of False when the rest is all True (trailing
+    padding), else its whole length (NaNs inside are data, not padding)."""
+    if empty.all():
+        return len(empty)
+    n_valid = len(empty) - int(np.argmin(empty[::-1]))
+    return len(empty) if empty[:n_valid].any() else n_valid
 
 
 def _learned_at(learned_at, n_probes, n_tasks):

@@ -96,3 +96,25 @@ def test_plot_task_matrix(tmp_path):
     np.testing.assert_allclose(mesh.get_array().reshape(2, 6), GAP.values.T)
     ax.figure.savefig(tmp_path / "task_matrix.png")
     plt.close(ax.figure)
+
+
+def test_sweep_padding_is_trimmed_and_mixed_extents_are_an_error():
+    # runs padded to 4 probes x 5 tasks (as a sweep over n_tasks pads them) give the
+    # metrics of their own 3 x 3 matrix
+    padded = R.pad(probe=(0, 1), task=(0, 2), constant_values=np.nan)
+    stacked = xr.concat([padded, padded * 0.5], dim="replicate")
+    m = analysis.continual_metrics(stacked)
+    alone = analysis.continual_metrics(R * 0.5)
+    assert m.sizes["task"] == 3
+    for name in alone.data_vars:
+        np.testing.assert_allclose(m[name].isel(replicate=1), alone[name], err_msg=name)
+    # runs of different extents have different matrices: select one extent first
+    two_tasks = R[:2, :2].pad(probe=(0, 2), task=(0, 3), constant_values=np.nan)
+    mixed = xr.concat([two_tasks, padded], dim="n_tasks")
+    with pytest.raises(ValueError, match="sel\\(n_tasks=5\\)"):
+        analysis.continual_metrics(mixed)
+    # a NaN inside the matrix is data, not padding: nothing is trimmed
+    holed = R.copy()
+    holed[1, :] = np.nan
+    assert analysis.continual_metrics(holed).sizes["task"] == 3
+    assert np.isnan(analysis.continual_metrics(holed)["min_acc"])
