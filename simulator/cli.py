@@ -4,6 +4,7 @@ This is the one module that uses all three packages: commands that plot import
 :mod:`analysis` inside themselves, so importing :mod:`simulator` never does.
 """
 import argparse
+import itertools
 import pathlib
 import sys
 import time
@@ -175,7 +176,7 @@ def _plot(args):
     out.mkdir(parents=True, exist_ok=True)
     for name, figure in _standard_figures(ds).items():
         target = out / f"{path.stem}-{name}.png"
-        figure.savefig(target, dpi=120)
+        figure.savefig(target, dpi=120, bbox_inches="tight")  # keeps a suptitle above the facets
         print(f"wrote {target}")
     return 0
 
@@ -204,20 +205,46 @@ def _standard_figures(ds):
             else:
                 figures["retention"] = analysis.plot_retention(curve).figure
     if "probe_accuracy" in ds:
-        figures["probe-accuracy"] = _probe_figure(ds)
+        figures.update(_probe_figures(ds))
     if not figures:
         raise ValueError("path holds neither recall probabilities nor probe accuracy to plot")
     return figures
 
 
-def _probe_figure(ds):
+def _probe_figures(ds):
+    """``{name: Figure}`` of probe accuracy: one figure, or one per value of the swept
+    dims along which runs have different numbers of probes and tasks (e.g.
+    ``n_tasks`` with probes at task ends; a sweep pads the shorter runs with NaN), since
+    probe ``p`` of a 5-task run and of a 20-task run are different moments."""
+    accuracy = ds["probe_accuracy"]
+    ragged = _ragged_dims(accuracy)
+    if not ragged:
+        return {"probe-accuracy": _probe_figure(accuracy)}
+    figures = {}
+    for values in itertools.product(*(accuracy[d].values for d in ragged)):
+        where = dict(zip(ragged, values))
+        one = accuracy.sel(where).dropna("probe", how="all").dropna("task", how="all")
+        figure = _probe_figure(one)
+        figure.suptitle(", ".join(f"{d} = {v}" for d, v in where.items()), y=1.02)
+        figures["probe-accuracy-" + "-".join(f"{d}-{v}" for d, v in where.items())] = figure
+    return figures
+
+
+def _ragged_dims(accuracy):
+    """Swept dims along which the runs' numbers of probes or tasks differ."""
+    extents = [accuracy.notnull().any("task").sum("probe"),
+               accuracy.notnull().any("probe").sum("task")]
+    return [d for d in accuracy.dims if d not in ("probe", "task", "replicate")
+            and any((n.max(d) != n.min(d)).any() for n in extents)]
+
+
+def _probe_figure(accuracy):
     """Probe accuracy vs probe time: one panel per task, one line per regime (or per
     value of the last swept dim), averaged over the other dims.
 
     Probe times that differ between runs (a rule such as ``"task_ends"``, stored as
     the variable ``probe_time``) put the probe's index on the x axis instead.
     """
-    accuracy = ds["probe_accuracy"]
     grid = [d for d in accuracy.dims if d not in ("probe", "task", "replicate")]
     hue = "regime" if "regime" in grid else (grid[-1] if grid else None)
     mean = accuracy.mean([d for d in accuracy.dims if d in grid and d != hue

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import analysis
-from simulator.cli import main
+from simulator.cli import _probe_figures, main
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -114,7 +114,16 @@ def test_regimes_config_with_task_end_probes_sweeps_and_plots(tmp_path):
     assert stored["probe_accuracy"].dims == ("regime", "n_tasks", "replicate", "probe", "task")
     np.testing.assert_array_equal(stored["probe_accuracy"], expected["probe_accuracy"])
     assert main(["plot", str(tmp_path / "r.zarr"), "--out", str(tmp_path / "fig")]) == 0
-    assert (tmp_path / "fig" / "r-probe-accuracy.png").read_bytes().startswith(b"\x89PNG")
+    # probe p of a 2-task and of a 3-task run are different moments: one figure each,
+    # with just that run's tasks and probes (the sweep's NaN padding dropped)
+    for n_tasks in (2, 3):
+        png = tmp_path / "fig" / f"r-probe-accuracy-n_tasks-{n_tasks}.png"
+        assert png.read_bytes().startswith(b"\x89PNG")
+    figures = _probe_figures(stored)
+    assert sorted(figures) == ["probe-accuracy-n_tasks-2", "probe-accuracy-n_tasks-3"]
+    panels = [ax for ax in figures["probe-accuracy-n_tasks-2"].axes if ax.has_data()]
+    assert len(panels) == 2 and all(len(line.get_xdata()) == 2
+                                     for ax in panels for line in ax.get_lines())
 
 
 @pytest.mark.parametrize("path", sorted(pathlib.Path(ROOT, "examples").glob("*.toml")),
