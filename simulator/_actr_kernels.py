@@ -1,8 +1,9 @@
 """ACT-R declarative-memory kernels: njit functions of arrays and scalars only.
 
 Equations from the ACT-R 7 reference manual (declarative module): base-level
-learning (exact, optimized and hybrid), spreading activation, the logistic
-retrieval probability and the latency equation; the activation-dependent decay
+learning (exact, optimized and hybrid), spreading activation and the logistic
+retrieval probability (the per-event retrieval draw and latency equation are
+array work in :func:`simulator.actr.retrieve`); the activation-dependent decay
 of Pavlik & Anderson (2005, Cognitive Science 29); and a multiscale (sum of
 exponentials) form of the power-law decay kernel.
 
@@ -220,30 +221,6 @@ def recall_probability(activation, threshold, noise):
     return 0.0
 
 
-@njit(inline="always")
-def retrieve(activation, threshold, noise, latency_factor, latency_exponent, u):
-    """One retrieval attempt with transient logistic noise; returns (p, recalled, latency).
-
-    ``p = 1 / (1 + exp(-(A - threshold) / noise))`` is the probability that
-    ``A + eps`` exceeds the threshold when ``eps`` is logistic with scale ``noise``
-    (a step at the threshold when ``noise == 0``). The uniform ``u`` decides the
-    attempt: it is the upper-tail probability of ``eps``, so ``u < p`` is success
-    and ``eps = noise * ln((1 - u) / u)``. Latency is ``F * exp(-f * (A + eps))``
-    on success and ``F * exp(-f * threshold)`` on failure.
-    """
-    p = recall_probability(activation, threshold, noise)
-    recalled = u < p
-    if recalled:
-        eps = 0.0
-        if noise > 0.0:
-            u = max(u, 1e-300)
-            eps = noise * math.log((1.0 - u) / u)
-        latency = latency_factor * math.exp(-latency_exponent * (activation + eps))
-    else:
-        latency = latency_factor * math.exp(-latency_exponent * threshold)
-    return p, recalled, latency
-
-
 @njit
 def new_associations(n_items):
     """Empty co-occurrence graph: pair set, fans and adjacency lists.
@@ -355,10 +332,9 @@ def context_spreading(item, n_items, context, first_in_context, member_start, me
 
 @njit(inline="always")
 def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
-              spacing_scale, spacing_intercept, threshold, noise, latency_factor,
-              latency_exponent, test_is_presentation, permanent, spread, weights, rng,
-              activation, p_recall, recalled, latency, lag, n_prior,
-              probe_times, probe_clock, probe_recall):
+              spacing_scale, spacing_intercept, threshold, noise, test_is_presentation,
+              permanent, spread, weights, activation, lag, n_prior, probe_times,
+              probe_clock, probe_recall):
     """Run an ACT-R declarative memory over a stream, writing into the output arrays.
 
     ``time`` is clock time (for ``lag``), ``clock`` the psychological time the
@@ -366,10 +342,12 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
     describes the state just before the event; then the event is added to the
     item's presentations (STUDY always, TEST when ``test_is_presentation``).
     Activation is base level + ``spread[e]`` (spreading from the context; empty:
-    none) + the item's permanent noise. One uniform draw per event decides
-    recall. A probe sees every event at or before it (sorted ``probe_times``;
-    its memory ages to ``probe_clock``) and writes each item's recall
-    probability (no context, no learning) into ``probe_recall[probe, item]``.
+    none) + the item's permanent noise. Only this sequential part (the base
+    level depends on the history) runs here; each event's retrieval
+    (:func:`simulator.actr.retrieve`) is array work after the loop. A probe sees
+    every event at or before it (sorted ``probe_times``; its memory ages to
+    ``probe_clock``) and writes each item's recall probability (no context, no
+    learning) into ``probe_recall[probe, item]``.
     """
     start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode,
                                                            len(weights))
@@ -394,11 +372,6 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
         if len(spread):
             a += spread[e]
         activation[e] = a
-        p, ok, rt = retrieve(a, threshold, noise, latency_factor, latency_exponent,
-                             rng.random())
-        p_recall[e] = p
-        recalled[e] = ok
-        latency[e] = rt
         if kind[e] == STUDY or test_is_presentation:
             fresh = mode == MULTISCALE and now - last[i] >= age_floor
             learn(i, now, b, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
@@ -415,53 +388,45 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
 @njit
 def _run_exact(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
+        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         EXACT, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
+        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 @njit
 def _run_optimized(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
+        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         OPTIMIZED, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
+        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 @njit
 def _run_hybrid(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
+        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         HYBRID, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
+        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 @njit
 def _run_multiscale(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
+        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         MULTISCALE, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
+        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 RUN_ACTR = (_run_exact, _run_optimized, _run_hybrid, _run_multiscale)

@@ -152,9 +152,6 @@ class ACTR:
         n = len(stream)
         out = {
             "activation": np.empty(n),
-            "p_recall": np.empty(n),
-            "recalled": np.empty(n, np.bool_),
-            "latency": np.empty(n),
             "lag": np.empty(n),
             "n_prior": np.empty(n, np.int64),
             "probe_recall": np.zeros((len(probe_times), stream.n_items)),
@@ -163,12 +160,15 @@ class ACTR:
         RUN_ACTR[k["mode"]](
             stream.time, k["clock"], stream.item, stream.kind, stream.n_items, self.decay,
             self.hybrid_k, self.age_floor, self.spacing_scale, self.spacing_intercept,
-            self.threshold, self.noise, self.latency_factor, self.latency_exponent,
-            self.test_is_presentation, k["permanent"], k["spread"], k["weights"], rng,
-            out["activation"], out["p_recall"], out["recalled"], out["latency"], out["lag"],
-            out["n_prior"], probe_times, self.psychological_time(stream.time, probe_times),
-            out["probe_recall"])
-        return out
+            self.threshold, self.noise, self.test_is_presentation, k["permanent"], k["spread"],
+            k["weights"], out["activation"], out["lag"], out["n_prior"], probe_times,
+            self.psychological_time(stream.time, probe_times), out["probe_recall"])
+        p_recall, recalled, latency = retrieve(
+            out["activation"], self.threshold, self.noise, self.latency_factor,
+            self.latency_exponent, rng)
+        return {"activation": out["activation"], "p_recall": p_recall, "recalled": recalled,
+                "latency": latency, "lag": out["lag"], "n_prior": out["n_prior"],
+                "probe_recall": out["probe_recall"]}
 
     def _kernel_inputs(self, stream, rng):
         """Arrays the kernels need besides the stream: clock, noise, contexts, weights."""
@@ -215,6 +215,46 @@ class ACTR:
         gap = at - time[np.maximum(before, 0)]
         gap = np.where(gap > self.session_gap, self.intersession_scale * gap, gap)
         return np.where(before >= 0, clock[np.maximum(before, 0)] + gap, at)
+
+
+RETRIEVAL_BLOCK = 1 << 16
+"""Events per block of :func:`retrieve` (its temporaries stay in cache)."""
+
+
+def retrieve(activation, threshold, noise, latency_factor, latency_exponent, rng):
+    """One retrieval attempt per activation, with transient logistic noise.
+
+    Returns ``(p_recall, recalled, latency)`` (ACT-R 7 reference manual,
+    declarative module): ``p = 1 / (1 + exp(-(A - threshold) / noise))`` is the
+    probability that ``A + eps`` exceeds the threshold when ``eps`` is logistic
+    with scale ``noise`` (a step at the threshold when ``noise == 0``: 1 above,
+    1/2 at, 0 below). One uniform ``u`` per event from ``rng``, in event order,
+    decides the attempt: ``u`` is the upper-tail probability of ``eps``, so
+    ``recalled = u < p`` and ``eps = noise * ln((1 - u) / u)``. Latency is
+    ``latency_factor * exp(-latency_exponent * (A + eps))`` on success and
+    ``latency_factor * exp(-latency_exponent * threshold)`` on failure.
+    """
+    n = len(activation)
+    p_recall = np.empty(n)
+    recalled = np.empty(n, np.bool_)
+    latency = np.empty(n)
+    with np.errstate(over="ignore", divide="ignore"):
+        for lo in range(0, n, RETRIEVAL_BLOCK):
+            hi = min(lo + RETRIEVAL_BLOCK, n)
+            a = activation[lo:hi]
+            u = rng.random(hi - lo)
+            if noise > 0:
+                p = 1.0 / (1.0 + np.exp((threshold - a) / noise))
+                u_floor = np.maximum(u, 1e-300)
+                a = a + noise * np.log((1.0 - u_floor) / u_floor)
+            else:
+                p = np.where(a > threshold, 1.0, np.where(a == threshold, 0.5, 0.0))
+            ok = u < p
+            p_recall[lo:hi] = p
+            recalled[lo:hi] = ok
+            latency[lo:hi] = latency_factor * np.exp(
+                -latency_exponent * np.where(ok, a, threshold))
+    return p_recall, recalled, latency
 
 
 def context_members(stream):

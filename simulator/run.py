@@ -121,6 +121,7 @@ def _to_dataset(agent, stream, arrays, seed_seq):
     data_vars = {name: (RUN_VARIABLES[name]["dims"], values, variable_attrs(name))
                  for name, values in arrays.items()}
     coords = {
+        "event": ("event", np.arange(len(stream)), {"long_name": "event", "units": "1"}),
         "time": ("event", stream.time, COORDINATES["time"]),
         "item": ("event", stream.item, COORDINATES["item"]),
         "kind": ("event", stream.kind, kind_attrs()),
@@ -133,6 +134,5 @@ def _to_dataset(agent, stream, arrays, seed_seq):
     attrs.update(flat_attrs(stream.meta, prefix="environment"))
     attrs["n_items"] = stream.n_items
     attrs.update(seed_attrs(seed_seq))
-    ds = xr.Dataset(data_vars, coords=coords, attrs=attrs)
-    ds["event"] = ("event", np.arange(len(stream)), {"long_name": "event", "units": "1"})
-    return ds
+    # the event index in the constructor: assigned afterwards it rebuilt every variable
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
