@@ -96,6 +96,18 @@ def new_memory(item, n_items, mode, n_traces):
             np.full(n_items, np.nan), traces)
 
 
+# Vectorized: only the reassociation flag (the terms may be added in any order;
+# no flag assumes away inf/NaN) and numpy's error model (no division-by-zero
+# branch; every age is >= age_floor > 0). Not IR-inlined, which would drop both.
+@njit(fastmath={"reassoc"}, error_model="numpy")
+def inverse_sqrt_sum(hist_t, lo, hi, now, age_floor):
+    """``sum_j max(now - t_j, age_floor) ** -0.5`` over hist_t[lo:hi] (decay 0.5)."""
+    total = 0.0
+    for j in range(lo, hi):
+        total += 1.0 / math.sqrt(max(now - hist_t[j], age_floor))
+    return total
+
+
 @njit(inline="always")
 def power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor):
     """``sum_j max(now - t_j, age_floor) ** -d_j`` over hist[lo:hi]."""
@@ -105,8 +117,7 @@ def power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor):
             total += math.exp(-hist_d[j] * math.log(max(now - hist_t[j], age_floor)))
     elif decay == 0.5:
         # ACT-R's conventional decay: 1/sqrt is several times faster than pow
-        for j in range(lo, hi):
-            total += 1.0 / math.sqrt(max(now - hist_t[j], age_floor))
+        total = inverse_sqrt_sum(hist_t, lo, hi, now, age_floor)
     else:
         for j in range(lo, hi):
             total += math.exp(-decay * math.log(max(now - hist_t[j], age_floor)))

@@ -217,8 +217,8 @@ class ACTR:
         return np.where(before >= 0, clock[np.maximum(before, 0)] + gap, at)
 
 
-RETRIEVAL_BLOCK = 1 << 16
-"""Events per block of :func:`retrieve` (its temporaries stay in cache)."""
+RETRIEVAL_BLOCK = 1 << 14
+"""Events per block of :func:`retrieve`: its work arrays stay in the L1/L2 cache."""
 
 
 def retrieve(activation, threshold, noise, latency_factor, latency_exponent, rng):
@@ -232,28 +232,46 @@ def retrieve(activation, threshold, noise, latency_factor, latency_exponent, rng
     decides the attempt: ``u`` is the upper-tail probability of ``eps``, so
     ``recalled = u < p`` and ``eps = noise * ln((1 - u) / u)``. Latency is
     ``latency_factor * exp(-latency_exponent * (A + eps))`` on success and
-    ``latency_factor * exp(-latency_exponent * threshold)`` on failure.
+    ``latency_factor * exp(-latency_exponent * threshold)`` on failure: both are
+    ``latency_factor * exp(-latency_exponent * max(A + eps, threshold))``.
+    Array work in place, block by block (no temporaries the size of the stream).
     """
     n = len(activation)
     p_recall = np.empty(n)
     recalled = np.empty(n, np.bool_)
     latency = np.empty(n)
+    u = np.empty(min(n, RETRIEVAL_BLOCK))
     with np.errstate(over="ignore", divide="ignore"):
         for lo in range(0, n, RETRIEVAL_BLOCK):
             hi = min(lo + RETRIEVAL_BLOCK, n)
-            a = activation[lo:hi]
-            u = rng.random(hi - lo)
+            a, p, ok, x, ub = (activation[lo:hi], p_recall[lo:hi], recalled[lo:hi],
+                               latency[lo:hi], u[:hi - lo])
+            rng.random(out=ub)
             if noise > 0:
-                p = 1.0 / (1.0 + np.exp((threshold - a) / noise))
-                u_floor = np.maximum(u, 1e-300)
-                a = a + noise * np.log((1.0 - u_floor) / u_floor)
+                np.subtract(threshold, a, out=p)
+                p /= noise
+                np.exp(p, out=p)
+                p += 1.0
+                np.reciprocal(p, out=p)
             else:
-                p = np.where(a > threshold, 1.0, np.where(a == threshold, 0.5, 0.0))
-            ok = u < p
-            p_recall[lo:hi] = p
-            recalled[lo:hi] = ok
-            latency[lo:hi] = latency_factor * np.exp(
-                -latency_exponent * np.where(ok, a, threshold))
+                np.greater(a, threshold, out=p, casting="unsafe")
+                p[a == threshold] = 0.5
+            np.less(ub, p, out=ok)
+            # x = the noisy activation A + eps; A + eps > threshold exactly where u < p,
+            # so max(A + eps, threshold) is the threshold on every failure
+            if noise > 0:
+                np.maximum(ub, 1e-300, out=ub)
+                np.subtract(1.0, ub, out=x)
+                x /= ub
+                np.log(x, out=x)
+                x *= noise
+                x += a
+            else:
+                x[:] = a
+            np.maximum(x, threshold, out=x)
+            x *= -latency_exponent
+            np.exp(x, out=x)
+            x *= latency_factor
     return p_recall, recalled, latency
 
 
