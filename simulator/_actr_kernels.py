@@ -144,26 +144,26 @@ def hybrid_sum(hist_t, lo, hi, now, decay, k, age_floor):
 
 
 @njit(inline="always")
-def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d,
-               last, traces, factors):
-    """Base-level activation ``B_i`` at ``now`` (``-inf`` before any presentation).
+def strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d,
+             last, traces, factors):
+    """Base-level strength ``exp(B_i)`` at ``now`` (0 before any presentation).
 
-    exact: ``ln sum_j t_j^-d_j``; optimized: ``ln(n / (1-d)) - d ln L`` with L
-    the time since the first presentation (the chunk's creation); hybrid: see
+    exact: ``sum_j t_j^-d_j``; optimized: ``(n / (1-d)) L^-d`` with L the time
+    since the first presentation (the chunk's creation); hybrid: see
     :func:`hybrid_sum`; multiscale: the traces decayed to ``now`` (ACT-R 7
     reference manual, base-level learning; ages floored at ``age_floor``).
     ``factors`` is scratch space of the multiscale trace count.
     """
     lo, hi = start[i], fill[i]
     if hi == lo:
-        return -np.inf
+        return 0.0
     if mode == EXACT:
-        return math.log(power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor))
+        return power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor)
     if mode == OPTIMIZED:
         lifetime = max(now - hist_t[lo], age_floor)
-        return math.log((hi - lo) / (1.0 - decay)) - decay * math.log(lifetime)
+        return (hi - lo) / (1.0 - decay) * lifetime ** -decay
     if mode == HYBRID:
-        return math.log(hybrid_sum(hist_t, lo, hi, now, decay, hybrid_k, age_floor))
+        return hybrid_sum(hist_t, lo, hi, now, decay, hybrid_k, age_floor)
     multiscale_factors(max(now - last[i], age_floor), factors)
     row = traces[i]
     # two partial sums: the additions no longer wait on each other
@@ -173,7 +173,21 @@ def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, h
         odd += row[k + 1] * factors[k + 1]
     if factors.size % 2:
         even += row[-1] * factors[-1]
-    return math.log(even + odd)
+    return even + odd
+
+
+@njit(inline="always")
+def log_strength(s):
+    """``ln s``; ``-inf`` for the 0 strength of an item never presented."""
+    return math.log(s) if s > 0.0 else -np.inf
+
+
+@njit(inline="always")
+def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d,
+               last, traces, factors):
+    """Base-level activation ``B_i = ln`` :func:`strength` (``-inf`` before any presentation)."""
+    return log_strength(strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start,
+                                 fill, hist_t, hist_d, last, traces, factors))
 
 
 @njit(inline="always")
@@ -182,7 +196,7 @@ def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last,
     """Add a presentation of item ``i`` at ``now`` with its own decay.
 
     ``fresh``: the caller has just filled ``factors`` for item i's age at ``now``
-    (its base level, age above the floor), so the traces decay without new exps.
+    (its strength, age above the floor), so the traces decay without new exps.
     """
     if mode == MULTISCALE:
         if fill[i] > start[i]:
@@ -344,21 +358,22 @@ def context_spreading(item, n_items, context, first_in_context, member_start, me
 @njit(inline="always")
 def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
               spacing_scale, spacing_intercept, threshold, noise, test_is_presentation,
-              permanent, spread, weights, activation, lag, n_prior, probe_times,
-              probe_clock, probe_recall):
+              permanent, weights, base_strength, lag, n_prior, probe_times, probe_clock,
+              probe_recall):
     """Run an ACT-R declarative memory over a stream, writing into the output arrays.
 
     ``time`` is clock time (for ``lag``), ``clock`` the psychological time the
     memory ages in (``time`` with between-session gaps scaled). Every output
     describes the state just before the event; then the event is added to the
     item's presentations (STUDY always, TEST when ``test_is_presentation``).
-    Activation is base level + ``spread[e]`` (spreading from the context; empty:
-    none) + the item's permanent noise. Only this sequential part (the base
-    level depends on the history) runs here; each event's retrieval
-    (:func:`simulator.actr.retrieve`) is array work after the loop. A probe sees
-    every event at or before it (sorted ``probe_times``; its memory ages to
+    ``base_strength[e]`` is the item's :func:`strength` ``exp(B)``; its log,
+    spreading and permanent noise make the activation, array work after the loop
+    (:meth:`simulator.ACTR._simulate`; a log per event here cost ~8 ns), as is
+    each event's retrieval (:func:`simulator.actr.retrieve`): only the sequential
+    part (the base level depends on the history) runs here. A probe sees every
+    event at or before it (sorted ``probe_times``; its memory ages to
     ``probe_clock``) and writes each item's recall probability (no context, no
-    learning) into ``probe_recall[probe, item]``.
+    learning, permanent noise included) into ``probe_recall[probe, item]``.
     """
     start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode,
                                                            len(weights))
@@ -377,15 +392,13 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
             next_probe += 1
         n_prior[e] = fill[i] - start[i]
         lag[e] = time[e] - last_time[i]
-        b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
-                       hist_d, last, traces, factors)
-        a = b + permanent[i]
-        if len(spread):
-            a += spread[e]
-        activation[e] = a
+        s = strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
+                     hist_d, last, traces, factors)
+        base_strength[e] = s
         if kind[e] == STUDY or test_is_presentation:
             fresh = mode == MULTISCALE and now - last[i] >= age_floor
-            learn(i, now, b, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
+            m = log_strength(s) if spacing else 0.0  # read by the spacing model only
+            learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
                   hist_d, last, traces, weights, factors, fresh)
             last_time[i] = time[e]
     for p in range(next_probe, len(probe_times)):
@@ -399,45 +412,45 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
 @njit
 def _run_exact(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
-        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         EXACT, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
-        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 @njit
 def _run_optimized(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
-        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         OPTIMIZED, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
-        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 @njit
 def _run_hybrid(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
-        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         HYBRID, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
-        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 @njit
 def _run_multiscale(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
-        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         MULTISCALE, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, spread,
-        weights, activation, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 RUN_ACTR = (_run_exact, _run_optimized, _run_hybrid, _run_multiscale)

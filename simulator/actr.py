@@ -160,13 +160,21 @@ class ACTR:
         RUN_ACTR[k["mode"]](
             stream.time, k["clock"], stream.item, stream.kind, stream.n_items, self.decay,
             self.hybrid_k, self.age_floor, self.spacing_scale, self.spacing_intercept,
-            self.threshold, self.noise, self.test_is_presentation, k["permanent"], k["spread"],
+            self.threshold, self.noise, self.test_is_presentation, k["permanent"],
             k["weights"], out["activation"], out["lag"], out["n_prior"], probe_times,
             self.psychological_time(stream.time, probe_times), out["probe_recall"])
+        # the kernel wrote the base-level strength exp(B): A = B + permanent noise + spreading
+        activation = out["activation"]
+        with np.errstate(divide="ignore"):  # ln 0 = -inf before an item's first presentation
+            np.log(activation, out=activation)
+        if self.permanent_noise > 0:
+            activation += k["permanent"][stream.item]
+        if len(k["spread"]):
+            activation += k["spread"]
         p_recall, recalled, latency = retrieve(
-            out["activation"], self.threshold, self.noise, self.latency_factor,
+            activation, self.threshold, self.noise, self.latency_factor,
             self.latency_exponent, rng)
-        return {"activation": out["activation"], "p_recall": p_recall, "recalled": recalled,
+        return {"activation": activation, "p_recall": p_recall, "recalled": recalled,
                 "latency": latency, "lag": out["lag"], "n_prior": out["n_prior"],
                 "probe_recall": out["probe_recall"]}
 
