@@ -1,8 +1,9 @@
 """ACT-R declarative-memory kernels: njit functions of arrays and scalars only.
 
 Equations from the ACT-R 7 reference manual (declarative module): base-level
-learning (exact, optimized and hybrid), spreading activation, the logistic
-retrieval probability and the latency equation; the activation-dependent decay
+learning (exact, optimized and hybrid), spreading activation and the logistic
+retrieval probability (the per-event retrieval draw and latency equation are
+array work in :func:`simulator.actr.retrieve`); the activation-dependent decay
 of Pavlik & Anderson (2005, Cognitive Science 29); and a multiscale (sum of
 exponentials) form of the power-law decay kernel.
 
@@ -95,6 +96,18 @@ def new_memory(item, n_items, mode, n_traces):
             np.full(n_items, np.nan), traces)
 
 
+# Vectorized: only the reassociation flag (the terms may be added in any order;
+# no flag assumes away inf/NaN) and numpy's error model (no division-by-zero
+# branch; every age is >= age_floor > 0). Not IR-inlined, which would drop both.
+@njit(fastmath={"reassoc"}, error_model="numpy")
+def inverse_sqrt_sum(hist_t, lo, hi, now, age_floor):
+    """``sum_j max(now - t_j, age_floor) ** -0.5`` over hist_t[lo:hi] (decay 0.5)."""
+    total = 0.0
+    for j in range(lo, hi):
+        total += 1.0 / math.sqrt(max(now - hist_t[j], age_floor))
+    return total
+
+
 @njit(inline="always")
 def power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor):
     """``sum_j max(now - t_j, age_floor) ** -d_j`` over hist[lo:hi]."""
@@ -104,8 +117,7 @@ def power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor):
             total += math.exp(-hist_d[j] * math.log(max(now - hist_t[j], age_floor)))
     elif decay == 0.5:
         # ACT-R's conventional decay: 1/sqrt is several times faster than pow
-        for j in range(lo, hi):
-            total += 1.0 / math.sqrt(max(now - hist_t[j], age_floor))
+        total = inverse_sqrt_sum(hist_t, lo, hi, now, age_floor)
     else:
         for j in range(lo, hi):
             total += math.exp(-decay * math.log(max(now - hist_t[j], age_floor)))
@@ -132,26 +144,26 @@ def hybrid_sum(hist_t, lo, hi, now, decay, k, age_floor):
 
 
 @njit(inline="always")
-def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d,
-               last, traces, factors):
-    """Base-level activation ``B_i`` at ``now`` (``-inf`` before any presentation).
+def strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d,
+             last, traces, factors):
+    """Base-level strength ``exp(B_i)`` at ``now`` (0 before any presentation).
 
-    exact: ``ln sum_j t_j^-d_j``; optimized: ``ln(n / (1-d)) - d ln L`` with L
-    the time since the first presentation (the chunk's creation); hybrid: see
+    exact: ``sum_j t_j^-d_j``; optimized: ``(n / (1-d)) L^-d`` with L the time
+    since the first presentation (the chunk's creation); hybrid: see
     :func:`hybrid_sum`; multiscale: the traces decayed to ``now`` (ACT-R 7
     reference manual, base-level learning; ages floored at ``age_floor``).
     ``factors`` is scratch space of the multiscale trace count.
     """
     lo, hi = start[i], fill[i]
     if hi == lo:
-        return -np.inf
+        return 0.0
     if mode == EXACT:
-        return math.log(power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor))
+        return power_sum(hist_t, hist_d, lo, hi, now, decay, spacing, age_floor)
     if mode == OPTIMIZED:
         lifetime = max(now - hist_t[lo], age_floor)
-        return math.log((hi - lo) / (1.0 - decay)) - decay * math.log(lifetime)
+        return (hi - lo) / (1.0 - decay) * lifetime ** -decay
     if mode == HYBRID:
-        return math.log(hybrid_sum(hist_t, lo, hi, now, decay, hybrid_k, age_floor))
+        return hybrid_sum(hist_t, lo, hi, now, decay, hybrid_k, age_floor)
     multiscale_factors(max(now - last[i], age_floor), factors)
     row = traces[i]
     # two partial sums: the additions no longer wait on each other
@@ -161,7 +173,21 @@ def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, h
         odd += row[k + 1] * factors[k + 1]
     if factors.size % 2:
         even += row[-1] * factors[-1]
-    return math.log(even + odd)
+    return even + odd
+
+
+@njit(inline="always")
+def log_strength(s):
+    """``ln s``; ``-inf`` for the 0 strength of an item never presented."""
+    return math.log(s) if s > 0.0 else -np.inf
+
+
+@njit(inline="always")
+def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d,
+               last, traces, factors):
+    """Base-level activation ``B_i = ln`` :func:`strength` (``-inf`` before any presentation)."""
+    return log_strength(strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start,
+                                 fill, hist_t, hist_d, last, traces, factors))
 
 
 @njit(inline="always")
@@ -170,7 +196,7 @@ def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last,
     """Add a presentation of item ``i`` at ``now`` with its own decay.
 
     ``fresh``: the caller has just filled ``factors`` for item i's age at ``now``
-    (its base level, age above the floor), so the traces decay without new exps.
+    (its strength, age above the floor), so the traces decay without new exps.
     """
     if mode == MULTISCALE:
         if fill[i] > start[i]:
@@ -218,30 +244,6 @@ def recall_probability(activation, threshold, noise):
     if activation == threshold:
         return 0.5
     return 0.0
-
-
-@njit(inline="always")
-def retrieve(activation, threshold, noise, latency_factor, latency_exponent, u):
-    """One retrieval attempt with transient logistic noise; returns (p, recalled, latency).
-
-    ``p = 1 / (1 + exp(-(A - threshold) / noise))`` is the probability that
-    ``A + eps`` exceeds the threshold when ``eps`` is logistic with scale ``noise``
-    (a step at the threshold when ``noise == 0``). The uniform ``u`` decides the
-    attempt: it is the upper-tail probability of ``eps``, so ``u < p`` is success
-    and ``eps = noise * ln((1 - u) / u)``. Latency is ``F * exp(-f * (A + eps))``
-    on success and ``F * exp(-f * threshold)`` on failure.
-    """
-    p = recall_probability(activation, threshold, noise)
-    recalled = u < p
-    if recalled:
-        eps = 0.0
-        if noise > 0.0:
-            u = max(u, 1e-300)
-            eps = noise * math.log((1.0 - u) / u)
-        latency = latency_factor * math.exp(-latency_exponent * (activation + eps))
-    else:
-        latency = latency_factor * math.exp(-latency_exponent * threshold)
-    return p, recalled, latency
 
 
 @njit
@@ -355,21 +357,23 @@ def context_spreading(item, n_items, context, first_in_context, member_start, me
 
 @njit(inline="always")
 def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
-              spacing_scale, spacing_intercept, threshold, noise, latency_factor,
-              latency_exponent, test_is_presentation, permanent, spread, weights, rng,
-              activation, p_recall, recalled, latency, lag, n_prior,
-              probe_times, probe_clock, probe_recall):
+              spacing_scale, spacing_intercept, threshold, noise, test_is_presentation,
+              permanent, weights, base_strength, lag, n_prior, probe_times, probe_clock,
+              probe_recall):
     """Run an ACT-R declarative memory over a stream, writing into the output arrays.
 
     ``time`` is clock time (for ``lag``), ``clock`` the psychological time the
     memory ages in (``time`` with between-session gaps scaled). Every output
     describes the state just before the event; then the event is added to the
     item's presentations (STUDY always, TEST when ``test_is_presentation``).
-    Activation is base level + ``spread[e]`` (spreading from the context; empty:
-    none) + the item's permanent noise. One uniform draw per event decides
-    recall. A probe sees every event at or before it (sorted ``probe_times``;
-    its memory ages to ``probe_clock``) and writes each item's recall
-    probability (no context, no learning) into ``probe_recall[probe, item]``.
+    ``base_strength[e]`` is the item's :func:`strength` ``exp(B)``; its log,
+    spreading and permanent noise make the activation, array work after the loop
+    (:meth:`simulator.ACTR._simulate`; a log per event here cost ~8 ns), as is
+    each event's retrieval (:func:`simulator.actr.retrieve`): only the sequential
+    part (the base level depends on the history) runs here. A probe sees every
+    event at or before it (sorted ``probe_times``; its memory ages to
+    ``probe_clock``) and writes each item's recall probability (no context, no
+    learning, permanent noise included) into ``probe_recall[probe, item]``.
     """
     start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode,
                                                            len(weights))
@@ -388,20 +392,13 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
             next_probe += 1
         n_prior[e] = fill[i] - start[i]
         lag[e] = time[e] - last_time[i]
-        b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
-                       hist_d, last, traces, factors)
-        a = b + permanent[i]
-        if len(spread):
-            a += spread[e]
-        activation[e] = a
-        p, ok, rt = retrieve(a, threshold, noise, latency_factor, latency_exponent,
-                             rng.random())
-        p_recall[e] = p
-        recalled[e] = ok
-        latency[e] = rt
+        s = strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
+                     hist_d, last, traces, factors)
+        base_strength[e] = s
         if kind[e] == STUDY or test_is_presentation:
             fresh = mode == MULTISCALE and now - last[i] >= age_floor
-            learn(i, now, b, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
+            m = log_strength(s) if spacing else 0.0  # read by the spacing model only
+            learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
                   hist_d, last, traces, weights, factors, fresh)
             last_time[i] = time[e]
     for p in range(next_probe, len(probe_times)):
@@ -415,53 +412,45 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
 @njit
 def _run_exact(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         EXACT, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 @njit
 def _run_optimized(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         OPTIMIZED, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 @njit
 def _run_hybrid(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         HYBRID, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 @njit
 def _run_multiscale(
         time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall):
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
     _run_actr(
         MULTISCALE, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, latency_factor, latency_exponent,
-        test_is_presentation, permanent, spread, weights, rng, activation, p_recall,
-        recalled, latency, lag, n_prior, probe_times, probe_clock, probe_recall)
+        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
+        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
 
 
 RUN_ACTR = (_run_exact, _run_optimized, _run_hybrid, _run_multiscale)

@@ -152,9 +152,6 @@ class ACTR:
         n = len(stream)
         out = {
             "activation": np.empty(n),
-            "p_recall": np.empty(n),
-            "recalled": np.empty(n, np.bool_),
-            "latency": np.empty(n),
             "lag": np.empty(n),
             "n_prior": np.empty(n, np.int64),
             "probe_recall": np.zeros((len(probe_times), stream.n_items)),
@@ -163,12 +160,23 @@ class ACTR:
         RUN_ACTR[k["mode"]](
             stream.time, k["clock"], stream.item, stream.kind, stream.n_items, self.decay,
             self.hybrid_k, self.age_floor, self.spacing_scale, self.spacing_intercept,
-            self.threshold, self.noise, self.latency_factor, self.latency_exponent,
-            self.test_is_presentation, k["permanent"], k["spread"], k["weights"], rng,
-            out["activation"], out["p_recall"], out["recalled"], out["latency"], out["lag"],
-            out["n_prior"], probe_times, self.psychological_time(stream.time, probe_times),
-            out["probe_recall"])
-        return out
+            self.threshold, self.noise, self.test_is_presentation, k["permanent"],
+            k["weights"], out["activation"], out["lag"], out["n_prior"], probe_times,
+            self.psychological_time(stream.time, probe_times), out["probe_recall"])
+        # the kernel wrote the base-level strength exp(B): A = B + permanent noise + spreading
+        activation = out["activation"]
+        with np.errstate(divide="ignore"):  # ln 0 = -inf before an item's first presentation
+            np.log(activation, out=activation)
+        if self.permanent_noise > 0:
+            activation += k["permanent"][stream.item]
+        if len(k["spread"]):
+            activation += k["spread"]
+        p_recall, recalled, latency = retrieve(
+            activation, self.threshold, self.noise, self.latency_factor,
+            self.latency_exponent, rng)
+        return {"activation": activation, "p_recall": p_recall, "recalled": recalled,
+                "latency": latency, "lag": out["lag"], "n_prior": out["n_prior"],
+                "probe_recall": out["probe_recall"]}
 
     def _kernel_inputs(self, stream, rng):
         """Arrays the kernels need besides the stream: clock, noise, contexts, weights."""
@@ -215,6 +223,64 @@ class ACTR:
         gap = at - time[np.maximum(before, 0)]
         gap = np.where(gap > self.session_gap, self.intersession_scale * gap, gap)
         return np.where(before >= 0, clock[np.maximum(before, 0)] + gap, at)
+
+
+RETRIEVAL_BLOCK = 1 << 14
+"""Events per block of :func:`retrieve`: its work arrays stay in the L1/L2 cache."""
+
+
+def retrieve(activation, threshold, noise, latency_factor, latency_exponent, rng):
+    """One retrieval attempt per activation, with transient logistic noise.
+
+    Returns ``(p_recall, recalled, latency)`` (ACT-R 7 reference manual,
+    declarative module): ``p = 1 / (1 + exp(-(A - threshold) / noise))`` is the
+    probability that ``A + eps`` exceeds the threshold when ``eps`` is logistic
+    with scale ``noise`` (a step at the threshold when ``noise == 0``: 1 above,
+    1/2 at, 0 below). One uniform ``u`` per event from ``rng``, in event order,
+    decides the attempt: ``u`` is the upper-tail probability of ``eps``, so
+    ``recalled = u < p`` and ``eps = noise * ln((1 - u) / u)``. Latency is
+    ``latency_factor * exp(-latency_exponent * (A + eps))`` on success and
+    ``latency_factor * exp(-latency_exponent * threshold)`` on failure: both are
+    ``latency_factor * exp(-latency_exponent * max(A + eps, threshold))``.
+    Array work in place, block by block (no temporaries the size of the stream).
+    """
+    n = len(activation)
+    p_recall = np.empty(n)
+    recalled = np.empty(n, np.bool_)
+    latency = np.empty(n)
+    u = np.empty(min(n, RETRIEVAL_BLOCK))
+    with np.errstate(over="ignore", divide="ignore"):
+        for lo in range(0, n, RETRIEVAL_BLOCK):
+            hi = min(lo + RETRIEVAL_BLOCK, n)
+            a, p, ok, x, ub = (activation[lo:hi], p_recall[lo:hi], recalled[lo:hi],
+                               latency[lo:hi], u[:hi - lo])
+            rng.random(out=ub)
+            if noise > 0:
+                np.subtract(threshold, a, out=p)
+                p /= noise
+                np.exp(p, out=p)
+                p += 1.0
+                np.reciprocal(p, out=p)
+            else:
+                np.greater(a, threshold, out=p, casting="unsafe")
+                p[a == threshold] = 0.5
+            np.less(ub, p, out=ok)
+            # x = the noisy activation A + eps; A + eps > threshold exactly where u < p,
+            # so max(A + eps, threshold) is the threshold on every failure
+            if noise > 0:
+                np.maximum(ub, 1e-300, out=ub)
+                np.subtract(1.0, ub, out=x)
+                x /= ub
+                np.log(x, out=x)
+                x *= noise
+                x += a
+            else:
+                x[:] = a
+            np.maximum(x, threshold, out=x)
+            x *= -latency_exponent
+            np.exp(x, out=x)
+            x *= latency_factor
+    return p_recall, recalled, latency
 
 
 def context_members(stream):

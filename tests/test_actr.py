@@ -9,6 +9,7 @@ from scipy.special import zeta
 import environments as env
 import simulator
 from environments import STUDY, TEST, EventStream
+from environments._seeding import generator, seed_sequence
 
 
 def random_history_stream(rng, n_items=6, n_events=300):
@@ -74,6 +75,26 @@ def test_recall_draws_match_the_probability():
     p = ds["p_recall"].values[1:]
     hits = ds["recalled"].values[1:].sum()
     assert abs(hits - p.sum()) < 4 * math.sqrt((p * (1 - p)).sum())
+
+
+@pytest.mark.parametrize("noise", [0.3, 0.0])
+def test_each_event_draws_one_uniform_in_order_and_recalls_when_it_is_below_p(noise):
+    # the documented draw: u_e, the run generator's e-th uniform; recalled = u < p and
+    # a success takes F exp(-f (A + eps)), eps = s ln((1 - u) / u), the upper-tail quantile
+    rng = np.random.default_rng(11)
+    stream = random_history_stream(rng, n_items=40, n_events=70_000)  # > one block
+    agent = simulator.ACTR(threshold=-0.5, noise=noise, latency_factor=0.7,
+                           latency_exponent=1.3, permanent_noise=0.2)
+    ds = simulator.run(agent, stream, seed=8)
+    u = generator(seed_sequence(8)).random(len(stream))
+    a, p = ds["activation"].values, ds["p_recall"].values
+    recalled = ds["recalled"].values
+    np.testing.assert_array_equal(recalled, u < p)
+    assert 0.2 < recalled.mean() < 0.99
+    with np.errstate(divide="ignore"):
+        eps = noise * np.log((1 - u) / u)
+    expected = np.where(recalled, 0.7 * np.exp(-1.3 * (a + eps)), 0.7 * math.exp(-1.3 * -0.5))
+    np.testing.assert_allclose(ds["latency"].values, expected, rtol=1e-12)
 
 
 def test_tests_count_as_presentations_only_when_asked():
