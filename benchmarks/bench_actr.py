@@ -21,17 +21,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 from pyactr.utilities import baselevel_learning
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # this checkout's packages, not an installed copy
+from _timing import ROOT, best_of  # first: this checkout's packages, not an installed copy
 
 import environments as env  # noqa: E402
 import simulator  # noqa: E402
-from _timing import best_of  # noqa: E402
 from environments._seeding import generator, seed_sequence  # noqa: E402
 
 APPROXIMATIONS = ("exact", "multiscale", "optimized", "hybrid")

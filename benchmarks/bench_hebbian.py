@@ -17,13 +17,10 @@ peer's loops do.
     python benchmarks/bench_hebbian.py [--units 1000] [--patterns 100] [--cues 50]
 """
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout
+from _timing import best_of  # first: this checkout's packages, not an installed copy
 
 import numpy as np  # noqa: E402
-from _timing import best_of  # noqa: E402
 from hopfieldnetwork import HopfieldNetwork  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 

@@ -13,20 +13,15 @@ throughputs are printed beside them.
     python benchmarks/bench_learner.py [--hidden 100] [--steps 2000] [--no-experiment]
 """
 import argparse
-import os
-import sys
 import time
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)  # this checkout's packages, not an installed copy
-CONFIG = os.path.join(ROOT, "examples", "sweep_continual_learning.toml")
+from _timing import ROOT, best_of  # first: this checkout's packages, not an installed copy
 
 import environments as env  # noqa: E402
 import simulator  # noqa: E402
-from _timing import best_of  # noqa: E402
 from environments._seeding import generator, seed_sequence  # noqa: E402
 from simulator._config import config_agent, config_environment, read_config  # noqa: E402
 from simulator._learner_kernels import unpack  # noqa: E402
@@ -81,7 +76,7 @@ def compare(batch_size, hidden, steps):
 
 
 def experiment():
-    config = read_config(CONFIG, "sweep")
+    config = read_config(ROOT / "examples" / "sweep_continual_learning.toml", "sweep")
     function, kwargs = config_environment(config)
     start = time.perf_counter()
     ds = simulator.sweep_regimes(config_agent(config), function, config["regimes"],

@@ -12,16 +12,12 @@ scheduling cost on top of the memory updates. Target: under 10 s on one core.
         [--reviews-per-day 1000] [--new-per-day 50] [--repeats 2]
 """
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # this checkout's packages, not an installed copy
+from _timing import best_of  # first: this checkout's packages, not an installed copy
 
 import simulator  # noqa: E402
-from _timing import best_of  # noqa: E402
 from environments import EventStream  # noqa: E402
 
 PAVLIK = dict(spacing_scale=0.217, spacing_intercept=0.177, threshold=-0.704, noise=0.255,
