@@ -14,7 +14,7 @@ Memory state shared by the kernels (made by :func:`new_memory`):
 - ``hist_t``/``hist_d``: presentation times and their decays (empty in
   multiscale mode, which keeps no history);
 - ``last``: time of each item's latest presentation;
-- ``traces[i, k]``: multiscale trace k of item i, referenced to ``last[i]``.
+- ``traces[i]``: item i's multiscale row (:mod:`simulator._multiscale_kernels`).
 """
 import math
 
@@ -25,73 +25,21 @@ from numba.typed import Dict
 from environments._numba import njit
 
 from ._kernel_utils import logistic, presentation_slots
+from ._multiscale_kernels import (MS_SCRATCH, MS_TRACES, decay_factors, decayed_sum_and_add,
+                                  multiscale_first, multiscale_present, multiscale_strength,
+                                  multiscale_weights)
 
 STUDY = 0
 
 EXACT, OPTIMIZED, HYBRID, MULTISCALE = 0, 1, 2, 3
 """Base-level modes, in the order of ``ACTR.approximation``'s choices."""
 
-# Multiscale grid: rates 2**k per second for k = SLOWEST..FASTEST, plus one
-# "tail" trace standing for every slower rate of the infinite grid. Ratio 2
-# between rates makes the decay factors successive squares (one exp per event).
-MS_SLOWEST, MS_FASTEST = -47, 9
-MS_STEP = math.log(2.0)
-MS_TAIL_RATE = 2.0 ** (MS_SLOWEST - 3)
-MS_TRACES = MS_FASTEST - MS_SLOWEST + 2
-MS_LINEAR_BELOW = 1e-9  # exp(-y) = 1 - y to double precision below this
-MS_NEGLIGIBLE = 1e-30   # decay factors below this are set to 0
-
-
-@njit(inline="always")
-def multiscale_weights(decay, out):
-    """Weights of the multiscale traces for a presentation with decay ``d``.
-
-    ``t**-d = (1/Gamma(d)) * integral exp(d*u - exp(u)*t) du`` over all u (the
-    Laplace transform of the power kernel, with rate ``s = exp(u)``), summed by
-    the trapezoid rule on the grid ``u_k = k*ln 2``: trace k (rate ``2**k``)
-    gets ``ln 2 * 2**(d*k) / Gamma(d)``. The rule converges geometrically in the
-    grid step (aliasing error ~ |Gamma(d + 2*pi*i/ln 2)| / Gamma(d) ~ 1e-6), the
-    fast end is cut where even the 0.05 s floor age has decayed (2**9 * 0.05 s
-    = 25.6 e-folds), and the slow end (rates below 2**-47) is summed
-    geometrically into ``out[0]``, whose own rate matters only beyond 1e10 s.
-    """
-    scale = MS_STEP / math.exp(math.lgamma(decay))
-    ratio = 2.0 ** decay
-    w = scale * 2.0 ** (decay * MS_SLOWEST)
-    q = 1.0 / ratio
-    out[0] = w * q / (1.0 - q)
-    for k in range(1, MS_TRACES):
-        out[k] = w
-        w *= ratio
-
-
-@njit(inline="always")
-def multiscale_factors(age, out):
-    """``exp(-rate_k * age)`` for every trace, with one exp and successive squares."""
-    out[0] = math.exp(-MS_TAIL_RATE * age)
-    y = 2.0 ** MS_SLOWEST * age
-    k = 1
-    while k < MS_TRACES and y < MS_LINEAR_BELOW:
-        out[k] = 1.0 - y
-        y *= 2.0
-        k += 1
-    if k < MS_TRACES:
-        f = math.exp(-y)
-        while k < MS_TRACES and f > MS_NEGLIGIBLE:
-            out[k] = f
-            f *= f
-            k += 1
-        while k < MS_TRACES:
-            out[k] = 0.0
-            k += 1
-
-
 @njit
-def new_memory(item, n_items, mode, n_traces):
+def new_memory(item, n_items, mode):
     """Empty memory for a stream's items (see the module docstring)."""
     start, fill = presentation_slots(item, n_items)
     n_history = 0 if mode == MULTISCALE else len(item)
-    traces = np.zeros((n_items if mode == MULTISCALE else 0, n_traces))
+    traces = np.zeros((n_items if mode == MULTISCALE else 0, MS_TRACES))
     return (start, fill, np.empty(n_history), np.empty(n_history),
             np.full(n_items, np.nan), traces)
 
@@ -145,14 +93,15 @@ def hybrid_sum(hist_t, lo, hi, now, decay, k, age_floor):
 
 @njit(inline="always")
 def strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d,
-             last, traces, factors):
+             last, traces, weights, factors):
     """Base-level strength ``exp(B_i)`` at ``now`` (0 before any presentation).
 
     exact: ``sum_j t_j^-d_j``; optimized: ``(n / (1-d)) L^-d`` with L the time
     since the first presentation (the chunk's creation); hybrid: see
-    :func:`hybrid_sum`; multiscale: the traces decayed to ``now`` (ACT-R 7
-    reference manual, base-level learning; ages floored at ``age_floor``).
-    ``factors`` is scratch space of the multiscale trace count.
+    :func:`hybrid_sum`; multiscale: the traces decayed to ``now``
+    (:func:`simulator._multiscale_kernels.multiscale_strength`, with its
+    coefficients ``weights`` and scratch ``factors``). ACT-R 7 reference manual,
+    base-level learning; ages floored at ``age_floor``.
     """
     lo, hi = start[i], fill[i]
     if hi == lo:
@@ -164,16 +113,7 @@ def strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, his
         return (hi - lo) / (1.0 - decay) * lifetime ** -decay
     if mode == HYBRID:
         return hybrid_sum(hist_t, lo, hi, now, decay, hybrid_k, age_floor)
-    multiscale_factors(max(now - last[i], age_floor), factors)
-    row = traces[i]
-    # two partial sums: the additions no longer wait on each other
-    even = odd = 0.0
-    for k in range(0, factors.size - 1, 2):
-        even += row[k] * factors[k]
-        odd += row[k + 1] * factors[k + 1]
-    if factors.size % 2:
-        even += row[-1] * factors[-1]
-    return even + odd
+    return multiscale_strength(traces[i], max(now - last[i], age_floor), weights, factors)
 
 
 @njit(inline="always")
@@ -184,10 +124,10 @@ def log_strength(s):
 
 @njit(inline="always")
 def base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t, hist_d,
-               last, traces, factors):
+               last, traces, weights, factors):
     """Base-level activation ``B_i = ln`` :func:`strength` (``-inf`` before any presentation)."""
     return log_strength(strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start,
-                                 fill, hist_t, hist_d, last, traces, factors))
+                                 fill, hist_t, hist_d, last, traces, weights, factors))
 
 
 @njit(inline="always")
@@ -195,19 +135,16 @@ def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last,
             weights, factors, fresh):
     """Add a presentation of item ``i`` at ``now`` with its own decay.
 
-    ``fresh``: the caller has just filled ``factors`` for item i's age at ``now``
-    (its strength, age above the floor), so the traces decay without new exps.
+    Multiscale: ``weights`` are the coefficients (the trace weights of this
+    presentation's decay first); ``fresh``: the caller has just computed item
+    i's strength at ``now`` (its age above the floor), so ``factors`` hold its
+    decay factors.
     """
     if mode == MULTISCALE:
         if fill[i] > start[i]:
-            if not fresh:
-                multiscale_factors(now - last[i], factors)
-            row = traces[i]
-            for k in range(factors.size):
-                row[k] = row[k] * factors[k] + weights[k]
+            multiscale_present(traces[i], now - last[i], weights, factors, fresh)
         else:
-            for k in range(factors.size):
-                traces[i, k] = weights[k]
+            multiscale_first(traces[i], weights)
     else:
         hist_t[fill[i]] = now
         hist_d[fill[i]] = presentation_decay  # read only by the spacing model
@@ -325,11 +262,11 @@ def context_sources(e, context, member_start, member_items, member_count):
 
 @njit
 def probe_actr(now, mode, decay, hybrid_k, spacing, threshold, noise, age_floor, start, fill,
-               hist_t, hist_d, last, traces, permanent, factors, out):
+               hist_t, hist_d, last, traces, permanent, weights, factors, out):
     """Recall probability of every item at ``now``, without learning (a probe)."""
     for i in range(len(out)):
         a = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
-                       hist_d, last, traces, factors)
+                       hist_d, last, traces, weights, factors)
         out[i] = recall_probability(a + permanent[i], threshold, noise)
 
 
@@ -375,10 +312,9 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
     ``probe_clock``) and writes each item's recall probability (no context, no
     learning, permanent noise included) into ``probe_recall[probe, item]``.
     """
-    start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode,
-                                                           len(weights))
+    start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode)
     spacing = spacing_scale > 0.0
-    factors = np.empty(len(weights))
+    factors = np.empty(MS_SCRATCH if mode == MULTISCALE else 0)
     weights = weights.copy()  # the spacing model rewrites them per presentation
     last_time = np.full(n_items, np.nan)  # clock time, for lag
     next_probe = 0
@@ -388,23 +324,34 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
         while next_probe < len(probe_times) and probe_times[next_probe] < time[e]:
             probe_actr(probe_clock[next_probe], mode, decay, hybrid_k, spacing, threshold,
                        noise, age_floor, start, fill, hist_t, hist_d, last, traces, permanent,
-                       factors, probe_recall[next_probe])
+                       weights, factors, probe_recall[next_probe])
             next_probe += 1
         n_prior[e] = fill[i] - start[i]
         lag[e] = time[e] - last_time[i]
-        s = strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
-                     hist_d, last, traces, factors)
-        base_strength[e] = s
-        if kind[e] == STUDY or test_is_presentation:
-            fresh = mode == MULTISCALE and now - last[i] >= age_floor
-            m = log_strength(s) if spacing else 0.0  # read by the spacing model only
-            learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
-                  hist_d, last, traces, weights, factors, fresh)
+        presented = kind[e] == STUDY or test_is_presentation
+        if (mode == MULTISCALE and presented and not spacing and fill[i] > start[i]
+                and now - last[i] >= age_floor):
+            # strength then learn in one pass over the traces, written out here: behind
+            # a function call the array arguments cost ~50 ns per event
+            decay_factors(weights, now - last[i], factors)
+            base_strength[e] = decayed_sum_and_add(traces[i], factors, weights)
+            last[i] = now
+            fill[i] += 1
+        else:
+            s = strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill,
+                         hist_t, hist_d, last, traces, weights, factors)
+            base_strength[e] = s
+            if presented:
+                fresh = mode == MULTISCALE and now - last[i] >= age_floor
+                m = log_strength(s) if spacing else 0.0  # read by the spacing model only
+                learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill,
+                      hist_t, hist_d, last, traces, weights, factors, fresh)
+        if presented:
             last_time[i] = time[e]
     for p in range(next_probe, len(probe_times)):
         probe_actr(probe_clock[p], mode, decay, hybrid_k, spacing, threshold, noise,
-                   age_floor, start, fill, hist_t, hist_d, last, traces, permanent, factors,
-                   probe_recall[p])
+                   age_floor, start, fill, hist_t, hist_d, last, traces, permanent, weights,
+                   factors, probe_recall[p])
 
 
 # One compiled loop per base-level mode: inlined with ``mode`` a constant, the other

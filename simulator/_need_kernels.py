@@ -10,6 +10,7 @@ from environments._numba import njit
 
 from ._actr_kernels import (STUDY, associate, association_strength, base_level, learn,
                             new_associations, new_memory, context_sources)
+from ._multiscale_kernels import MS_SCRATCH
 
 ACTIVATION, FREQUENCY, RECENCY = 0, 1, 2
 """Rows of the rank output, in the order of ``need.MODELS``."""
@@ -74,11 +75,11 @@ def need_ranks(clock, item, kind, n_items, mode, decay, hybrid_k, age_floor, spa
     ``n_candidates[e]``: items presented before event e. The memory learns
     exactly as in ``_actr_kernels._run_actr``. Cost per event: O(candidates x base-level cost
     + edges of the context's items): the base level is O(1) for optimized,
-    O(58) for multiscale, O(presentations) for exact, O(hybrid_k) for hybrid.
+    O(1) for multiscale, O(presentations) for exact, O(hybrid_k) for hybrid.
     """
-    start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode, len(weights))
+    start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode)
     spacing = spacing_scale > 0.0
-    factors = np.empty(len(weights))
+    factors = np.empty(MS_SCRATCH)
     weights = weights.copy()
     spreads = max_association > 0.0 and len(context) > 0
     graph = new_associations(n_items if spreads else 0)
@@ -104,7 +105,8 @@ def need_ranks(clock, item, kind, n_items, mode, decay, hybrid_k, age_floor, spa
         for c in range(n_known):
             j = candidates[c]
             activation[j] = (base_level(j, now, mode, decay, hybrid_k, spacing, age_floor,
-                                        start, fill, hist_t, hist_d, last, traces, factors)
+                                        start, fill, hist_t, hist_d, last, traces, weights,
+                                        factors)
                              + permanent[j] + spread[j])
         if fill[i] > start[i]:
             ranks[ACTIVATION, e] = rank_of(activation, candidates, n_known, i)
@@ -121,7 +123,7 @@ def need_ranks(clock, item, kind, n_items, mode, decay, hybrid_k, age_floor, spa
             m = -np.inf  # the base level before this presentation, for the spacing model
             if spacing:
                 m = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill,
-                               hist_t, hist_d, last, traces, factors)
+                               hist_t, hist_d, last, traces, weights, factors)
             learn(i, now, m, mode, decay, spacing_scale, spacing_intercept, start, fill,
                   hist_t, hist_d, last, traces, weights, factors, False)
             frequency[i] += 1.0

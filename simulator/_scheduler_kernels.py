@@ -20,6 +20,7 @@ import numpy as np
 from environments._numba import njit
 
 from ._actr_kernels import MULTISCALE, base_level, learn, recall_probability
+from ._multiscale_kernels import MS_SCRATCH, MS_TRACES
 
 VIEW_BATCH, LEITNER, SM2, TARGET_RETENTION = 0, 1, 2, 3
 """Policy ids, passed into the kernels with the policy's parameter array."""
@@ -179,8 +180,8 @@ def simulate_schedule_kernel(
     hist_d = np.empty(len(hist_t))
     pool_end = 0
     last = np.full(n_items, np.nan)
-    traces = np.zeros((n_items if mode == MULTISCALE else 0, len(weights)))
-    factors = np.empty(len(weights))
+    traces = np.zeros((n_items if mode == MULTISCALE else 0, MS_TRACES))
+    factors = np.empty(MS_SCRATCH)
     weights = weights.copy()  # the spacing model rewrites them per presentation
     spacing = spacing_scale > 0.0
 
@@ -209,7 +210,7 @@ def simulate_schedule_kernel(
         n_due = 0
         for i in range(n_introduced):
             b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill,
-                           hist_t, hist_d, last, traces, factors)
+                           hist_t, hist_d, last, traces, weights, factors)
             total += recall_probability(b + permanent[i], threshold, noise)
             if policy == TARGET_RETENTION:
                 predicted[i] = recall_probability(b, threshold, noise)
@@ -246,7 +247,7 @@ def simulate_schedule_kernel(
                                              intersession_scale)
                 last_time = t
                 b = base_level(i, clock, mode, decay, hybrid_k, spacing, age_floor, start,
-                               fill, hist_t, hist_d, last, traces, factors)
+                               fill, hist_t, hist_d, last, traces, weights, factors)
                 p = recall_probability(b + permanent[i], threshold, noise)
                 correct = False
                 if kind == TEST:
@@ -280,7 +281,7 @@ def simulate_schedule_kernel(
         total = 0.0
         for i in range(n_introduced):
             b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill,
-                           hist_t, hist_d, last, traces, factors)
+                           hist_t, hist_d, last, traces, weights, factors)
             total += recall_probability(b + permanent[i], threshold, noise)
         retention[k] = total / n_introduced if n_introduced else np.nan
     return (log_time[:n_log], log_item[:n_log], log_kind[:n_log], log_p[:n_log],
@@ -301,7 +302,7 @@ def spaced_recall(gaps, retention_intervals, sessions, per_session, presentation
     """
     n = sessions * per_session
 
-    factors = np.empty(len(weights))
+    factors = np.empty(MS_SCRATCH)
     spacing = spacing_scale > 0.0
     for k in range(len(gaps)):
         start = np.zeros(2, np.int64)
@@ -309,7 +310,7 @@ def spaced_recall(gaps, retention_intervals, sessions, per_session, presentation
         hist_t = np.empty(n)
         hist_d = np.empty(n)
         last = np.full(1, np.nan)
-        traces = np.zeros((1 if mode == MULTISCALE else 0, len(weights)))
+        traces = np.zeros((1 if mode == MULTISCALE else 0, MS_TRACES))
         w = weights.copy()
         clock = np.nan
         last_time = np.nan
@@ -320,13 +321,13 @@ def spaced_recall(gaps, retention_intervals, sessions, per_session, presentation
                                              intersession_scale)
                 last_time = t
                 b = base_level(0, clock, mode, decay, hybrid_k, spacing, age_floor, start,
-                               fill, hist_t, hist_d, last, traces, factors)
+                               fill, hist_t, hist_d, last, traces, w, factors)
                 fresh = mode == MULTISCALE and clock - last[0] >= age_floor
                 learn(0, clock, b, mode, decay, spacing_scale, spacing_intercept, start,
                       fill, hist_t, hist_d, last, traces, w, factors, fresh)
         now = _psychological_clock(clock, last_time, last_time + retention_intervals[k],
                                    session_gap, intersession_scale)
         b = base_level(0, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
-                       hist_d, last, traces, factors)
+                       hist_d, last, traces, w, factors)
         out[k] = recall_probability(b, threshold, noise)
 

@@ -4,7 +4,8 @@ import dataclasses
 
 import numpy as np
 
-from ._actr_kernels import MS_TRACES, RUN_ACTR, context_spreading, multiscale_weights
+from ._actr_kernels import RUN_ACTR, context_spreading
+from ._multiscale_kernels import multiscale_coefficients
 from ._params import parameter, validate
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
@@ -196,10 +197,7 @@ class ACTR:
                 stream.item, stream.n_items, members["context"], members["first_in_context"],
                 members["member_start"], members["member_items"], self.max_association,
                 self.source_activation)
-        weights = np.empty(MS_TRACES if self.approximation == "multiscale" else 0)
-        if len(weights):
-            multiscale_weights(self.decay, weights)
-        inputs["weights"] = weights
+        inputs["weights"] = base_level_coefficients(self)
         return inputs
 
     def psychological_time(self, time, at=None):
@@ -223,6 +221,13 @@ class ACTR:
         gap = at - time[np.maximum(before, 0)]
         gap = np.where(gap > self.session_gap, self.intersession_scale * gap, gap)
         return np.where(before >= 0, clock[np.maximum(before, 0)] + gap, at)
+
+
+def base_level_coefficients(agent):
+    """Multiscale coefficients of ``agent``'s decay (empty unless it is multiscale)."""
+    if agent.approximation == "multiscale":
+        return multiscale_coefficients(agent.decay)
+    return np.empty(0)
 
 
 RETRIEVAL_BLOCK = 1 << 14

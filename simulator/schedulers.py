@@ -16,10 +16,9 @@ from environments._validation import check_number
 from environments.stream import flat_attrs
 
 from . import _scheduler_kernels as kernels
-from ._actr_kernels import MS_TRACES, multiscale_weights
 from ._params import parameter, parameters, validate
 from ._variables import SCHEDULE_VARIABLES, variable_attrs
-from .actr import APPROXIMATIONS, ACTR
+from .actr import APPROXIMATIONS, ACTR, base_level_coefficients
 
 DAY = kernels.DAY
 
@@ -228,7 +227,7 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
         learner.decay, learner.hybrid_k, learner.age_floor, learner.spacing_scale,
         learner.spacing_intercept, learner.threshold, learner.noise,
         learner.test_is_presentation, learner.session_gap, learner.intersession_scale,
-        _permanent_noise(learner, rng, n_items), learner_weights(learner), n_items,
+        _permanent_noise(learner, rng, n_items), base_level_coefficients(learner), n_items,
         days, limits["reviews_per_day"], limits["new_per_day"], presentation_time,
         delays * DAY, rng, events, out["reviews"], out["new_items"], out["items_learned"],
         out["presentations"], out["mean_recall"], retention)
@@ -260,14 +259,6 @@ def _permanent_noise(learner, rng, n_items):
     if learner.permanent_noise > 0:
         return noise_rng.logistic(0.0, learner.permanent_noise, n_items)
     return np.zeros(n_items)
-
-
-def learner_weights(learner):
-    """Multiscale trace weights of the learner's decay (empty unless multiscale)."""
-    weights = np.empty(MS_TRACES if learner.approximation == "multiscale" else 0)
-    if len(weights):
-        multiscale_weights(learner.decay, weights)
-    return weights
 
 
 def _to_dataset(scheduler, learner, out, retention, delays, log, settings, seed_seq):

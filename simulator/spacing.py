@@ -8,8 +8,7 @@ from environments.stream import flat_attrs
 
 from ._params import parameters
 from ._scheduler_kernels import spaced_recall
-from .schedulers import learner_weights
-from .actr import APPROXIMATIONS, ACTR
+from .actr import APPROXIMATIONS, ACTR, base_level_coefficients
 
 GRID_POINTS = 64
 """Log-spaced gaps scanned before the scipy refinement (guards against local optima)."""
@@ -112,8 +111,8 @@ def _recall(learner, gaps, intervals, n_reviews, presentations, presentation_tim
                   APPROXIMATIONS.index(learner.approximation), learner.decay,
                   learner.hybrid_k, learner.age_floor, learner.spacing_scale,
                   learner.spacing_intercept, learner.threshold, learner.noise,
-                  learner.session_gap, learner.intersession_scale, learner_weights(learner),
-                  out)
+                  learner.session_gap, learner.intersession_scale,
+                  base_level_coefficients(learner), out)
 
 
 def _check(learner, n_reviews, presentations, presentation_time):

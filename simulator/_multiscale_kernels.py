@@ -1,0 +1,146 @@
+"""Multiscale ACT-R base level: the power-law decay kernel as a sum of exponential traces.
+
+``t**-d = (1/Gamma(d)) * integral s**(d-1) exp(-s t) ds`` (the Laplace transform
+of the power kernel) summed by the trapezoid rule on the log grid of rates
+``r_j = 2**(j - 48)`` per second, ``j = 0 .. MS_TRACES - 1``: a presentation adds
+weight ``w_j = ln 2 * 2**(d*(j - 48)) / Gamma(d)`` to trace j, and trace j decays
+as ``exp(-r_j * age)``. Trace 0 also carries the weights of every slower rate
+(their geometric sum). The rule converges geometrically in the grid step
+(aliasing error ~ |Gamma(d + 2*pi*i/ln 2)| / Gamma(d) ~ 1e-6); the fast end is
+cut where even the 0.05 s floor age has decayed (2**9 * 0.05 s = 25.6 e-folds).
+
+An item's traces are one row, referenced to its last presentation. Aging them
+by ``age`` needs every factor ``exp(-r_j * age)``, found without an exp per
+trace: a degree-5 Taylor polynomial while ``r_j * age <= MS_TAYLOR`` (exact to
+``MS_TAYLOR**6 / 720 < 6e-9`` relative), then one ``exp`` and successive
+squares (each rate is twice the last) over ``MS_WINDOW`` traces, beyond which
+``r_j * age > 64`` and the factor is 0. Every loop over the traces has a fixed
+length, so it vectorizes and never mispredicts its exit.
+"""
+import math
+
+import numpy as np
+
+from environments._numba import njit
+
+MS_TRACES = 58
+MS_RATE_OFFSET = 48     # trace j has rate 2**(j - MS_RATE_OFFSET) per second
+MS_TAYLOR = 0.125       # exp(-y) by its Taylor polynomial for y below this
+MS_WINDOW = 9           # then exp and squares: y up to 2**9 * MS_TAYLOR = 64
+MS_SCRATCH = MS_TRACES + MS_WINDOW  # decay factors; the window may run past the last trace
+MS_COEFFICIENTS = 2 * MS_TRACES     # the weights, then the rates
+
+
+@njit(inline="always")
+def multiscale_weights(decay, out):
+    """Trace weights ``w_j`` of a presentation with decay ``d`` into ``out[:MS_TRACES]``.
+
+    ``w_j = ln 2 * 2**(d*(j - 48)) / Gamma(d)``; trace 0 adds the geometric sum
+    of the weights of every slower rate of the infinite grid.
+    """
+    w = math.log(2.0) / math.exp(math.lgamma(decay)) * 2.0 ** (-decay * MS_RATE_OFFSET)
+    ratio = 2.0 ** decay
+    out[0] = w / (1.0 - 1.0 / ratio)
+    for j in range(1, MS_TRACES):
+        w *= ratio
+        out[j] = w
+
+
+@njit
+def multiscale_coefficients(decay):
+    """The weights (:func:`multiscale_weights`) then the rates ``r_j`` of the traces."""
+    out = np.empty(MS_COEFFICIENTS)
+    multiscale_weights(decay, out)
+    for j in range(MS_TRACES):
+        out[MS_TRACES + j] = 2.0 ** (j - MS_RATE_OFFSET)
+    return out
+
+
+@njit(inline="always")
+def decay_polynomial(y):
+    """``exp(-y)`` by its degree-5 Taylor polynomial (for y below MS_TAYLOR)."""
+    return 1.0 - y * (1.0 - y * (0.5 - y * (1.0 / 6.0 - y * (1.0 / 24.0 - y * (1.0 / 120.0)))))
+
+
+# Not inlined: on its own the fixed-length loop vectorizes (inlined into a run loop, it did not).
+@njit(error_model="numpy")
+def taylor_factors(coefficients, age, factors):
+    """Taylor factors of the traces with ``r_j * age < MS_TAYLOR``, 0 for the rest.
+
+    Returns their number: the rates double, so they are the first ones.
+    """
+    n = 0
+    for j in range(MS_TRACES):
+        y = coefficients[MS_TRACES + j] * age
+        small = y < MS_TAYLOR
+        factors[j] = decay_polynomial(y) if small else 0.0
+        n += small
+    return n
+
+
+@njit(inline="always")
+def decay_factors(coefficients, age, factors):
+    """``factors[j] = exp(-r_j * age)`` for every trace (0 once below 1e-27)."""
+    lo = taylor_factors(coefficients, age, factors)
+    if lo < MS_TRACES:
+        factor = math.exp(-coefficients[MS_TRACES + lo] * age)
+        for j in range(lo, lo + MS_WINDOW):
+            factors[j] = factor
+            factor *= factor  # the next rate is twice this one
+
+
+# Vectorized by reassociating the sum (its terms are finite: no flag assumes away inf/NaN).
+@njit(fastmath={"reassoc"}, error_model="numpy")
+def decayed_sum(row, factors):
+    """``sum_j row[j] * factors[j]`` over the traces."""
+    total = 0.0
+    for j in range(MS_TRACES):
+        total += row[j] * factors[j]
+    return total
+
+
+@njit(inline="always")
+def multiscale_strength(row, age, coefficients, factors):
+    """The traces' sum ``age`` s after the item's last presentation.
+
+    Leaves the decay factors in ``factors`` for :func:`multiscale_present`.
+    """
+    decay_factors(coefficients, age, factors)
+    return decayed_sum(row, factors)
+
+
+# Vectorized by reassociating the sum, as decayed_sum.
+@njit(fastmath={"reassoc"}, error_model="numpy")
+def decayed_sum_and_add(row, factors, weights):
+    """``sum_j row[j] * factors[j]``, then ``row[j] = row[j] * factors[j] + weights[j]``."""
+    total = 0.0
+    for j in range(MS_TRACES):
+        decayed = row[j] * factors[j]
+        total += decayed
+        row[j] = decayed + weights[j]
+    return total
+
+
+@njit(inline="always")
+def multiscale_first(row, coefficients):
+    """An item's first presentation: each trace holds its weight."""
+    row[:MS_TRACES] = coefficients[:MS_TRACES]
+
+
+@njit(inline="always")
+def multiscale_present(row, age, coefficients, factors, fresh):
+    """A presentation ``age`` s after the item's last one.
+
+    Every trace decays, then gains this presentation's weight. ``fresh``:
+    :func:`multiscale_strength` has just filled ``factors`` for this ``age``.
+    """
+    if not fresh:
+        decay_factors(coefficients, age, factors)
+    decay_and_add(row, factors, coefficients)
+
+
+@njit
+def decay_and_add(row, factors, weights):
+    """``row[j] = row[j] * factors[j] + weights[j]`` over the traces."""
+    for j in range(MS_TRACES):
+        row[j] = row[j] * factors[j] + weights[j]
