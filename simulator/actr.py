@@ -37,13 +37,14 @@ class ACTR:
     - ``"hybrid"``: the ``hybrid_k`` most recent presentations exact, the older
       ``n - k`` approximated: ``(n-k)(t_n^(1-d) - t_k^(1-d)) / ((1-d)(t_n - t_k))``;
     - ``"multiscale"``: the power kernel as a sum of 58 exponential traces per
-      item (rates ``2**k`` per second, ``k = -47..9``, and one slower tail
-      trace), updated lazily at each presentation: O(1) work and memory per
-      event whatever the history. Weights are the trapezoid rule of
-      ``t**-d = (1/Gamma(d)) * integral s**(d-1) exp(-s t) ds`` on the log grid;
-      ``|A - exact| < 1e-5`` for ages 0.05 s .. 1e9 s (tests pin < 1e-3). Within
-      0.05 s of a presentation the older presentations of the item are aged from
-      its floor (ages below the floor are not modelled exactly).
+      item (rates ``2**k`` per second, ``k = -48..9``, the slowest also standing
+      for every slower rate), referenced to the item's last presentation: O(1)
+      work and memory per event whatever the history. Weights are the trapezoid
+      rule of ``t**-d = (1/Gamma(d)) * integral s**(d-1) exp(-s t) ds`` on the
+      log grid; ``|A - exact| < 1e-5`` for ages 0.05 s .. 1e9 s (tests pin
+      < 1e-3); see :mod:`simulator._multiscale_kernels`. Within 0.05 s of a
+      presentation the older presentations of the item are aged from its floor
+      (ages below the floor are not modelled exactly).
 
     Spacing effect (Pavlik & Anderson 2005, Cognitive Science 29): with
     ``spacing_scale = c > 0`` presentation i decays at its own rate

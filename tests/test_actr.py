@@ -392,6 +392,7 @@ stream = EventStream(time=base.time * 40, item=base.item, context=np.arange(400)
 out = {}
 for name, kwargs in [("multi", dict(approximation="multiscale", spacing_scale=0.2,
                                      permanent_noise=0.2, max_association=1.5)),
+                     ("multifixed", dict(approximation="multiscale", max_association=1.5)),
                      ("hybrid", dict(approximation="hybrid", hybrid_k=3, session_gap=100.0,
                                      intersession_scale=0.2))]:
     agent = simulator.ACTR(**kwargs)

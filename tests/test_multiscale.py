@@ -1,0 +1,70 @@
+"""The multiscale base level's building blocks against closed forms."""
+import math
+
+import numpy as np
+import pytest
+
+import simulator
+from environments import EventStream
+from simulator._multiscale_kernels import (MS_SCRATCH, MS_TRACES, decay_and_add, decay_factors,
+                                           decayed_sum, decayed_sum_and_add,
+                                           multiscale_coefficients, multiscale_first,
+                                           multiscale_present, multiscale_strength)
+
+RATES = 2.0 ** (np.arange(MS_TRACES) - 48)
+
+
+@pytest.mark.parametrize("age", np.geomspace(1e-3, 1e12, 61))
+def test_decay_factors_are_the_exponentials(age):
+    factors = np.full(MS_SCRATCH, np.nan)
+    decay_factors(multiscale_coefficients(0.5), age, factors)
+    # Taylor polynomial (< 6e-9), or exp and up to 8 squarings (< 2**8 ulp), or 0 at
+    # least 64 e-folds past (exp(-64) < 1e-27)
+    np.testing.assert_allclose(factors[:MS_TRACES], np.exp(-RATES * age), rtol=1e-8,
+                               atol=1e-27)
+
+
+@pytest.mark.parametrize("decay", [0.2, 0.5, 0.8])
+def test_weights_follow_the_trapezoid_rule(decay):
+    w = multiscale_coefficients(decay)[:MS_TRACES]
+    k = np.arange(1, MS_TRACES) - 48.0
+    np.testing.assert_allclose(w[1:], math.log(2) * 2.0 ** (decay * k) / math.gamma(decay),
+                               rtol=1e-12)
+    tail = math.log(2) / math.gamma(decay) * sum(2.0 ** (decay * (-48.0 - m))
+                                                 for m in range(2000))
+    assert w[0] == pytest.approx(tail, rel=1e-12)
+
+
+def test_one_pass_equals_strength_then_presentation():
+    rng = np.random.default_rng(5)
+    coefficients = multiscale_coefficients(0.5)
+    one, two = np.empty(MS_TRACES), np.empty(MS_TRACES)
+    multiscale_first(one, coefficients)
+    multiscale_first(two, coefficients)
+    f1, f2 = np.empty(MS_SCRATCH), np.empty(MS_SCRATCH)
+    for age in rng.exponential(500.0, 40) + 0.05:
+        s2 = multiscale_strength(two, age, coefficients, f2)
+        multiscale_present(two, age, coefficients, f2, True)
+        decay_factors(coefficients, age, f1)
+        s1 = decayed_sum_and_add(one, f1, coefficients)
+        assert s1 == pytest.approx(s2, rel=1e-14)
+        np.testing.assert_array_equal(one, two)
+
+
+def test_sum_and_update_kernels_are_their_formulas():
+    rng = np.random.default_rng(6)
+    row, factors, weights = rng.random((3, MS_TRACES))
+    assert decayed_sum(row, factors) == pytest.approx(np.sum(row * factors), rel=1e-14)
+    updated = row.copy()
+    decay_and_add(updated, factors, weights)
+    np.testing.assert_array_equal(updated, row * factors + weights)
+
+
+def test_presentations_closer_than_the_age_floor_keep_their_true_ages():
+    # massed presentations 10 ms apart: read at the floor, aged by the true 10 ms
+    times = np.concatenate([np.arange(20) * 0.01, [60.0, 3600.0, 86400.0]])
+    stream = EventStream(time=times, item=np.zeros(len(times), np.int64))
+    exact = simulator.run(simulator.ACTR(), stream, seed=0)["activation"].values
+    multi = simulator.run(simulator.ACTR(approximation="multiscale"), stream,
+                          seed=0)["activation"].values
+    assert np.max(np.abs(multi[20:] - exact[20:])) <= 1e-5
