@@ -78,7 +78,7 @@ def taylor_factors(coefficients, age, factors):
     return n
 
 
-@njit(inline="always")
+@njit
 def decay_factors(coefficients, age, factors):
     """``factors[j] = exp(-r_j * age)`` for every trace (0 once below 1e-27)."""
     lo = taylor_factors(coefficients, age, factors)
@@ -99,7 +99,7 @@ def decayed_sum(row, factors):
     return total
 
 
-@njit(inline="always")
+@njit
 def multiscale_strength(row, age, coefficients, factors):
     """The traces' sum ``age`` s after the item's last presentation.
 
@@ -121,13 +121,13 @@ def decayed_sum_and_add(row, factors, weights):
     return total
 
 
-@njit(inline="always")
+@njit
 def multiscale_first(row, coefficients):
     """An item's first presentation: each trace holds its weight."""
     row[:MS_TRACES] = coefficients[:MS_TRACES]
 
 
-@njit(inline="always")
+@njit
 def multiscale_present(row, age, coefficients, factors, fresh):
     """A presentation ``age`` s after the item's last one.
 
