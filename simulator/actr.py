@@ -151,6 +151,26 @@ class ACTR:
         ``probe_recall[probe, item]`` is each item's recall probability at each
         probe time (probes never count as presentations).
         """
+        out, k = self._base_level(stream, rng, probe_times)
+        # A = B + permanent noise + spreading
+        activation = out["activation"]
+        if self.permanent_noise > 0:
+            activation += k["permanent"][stream.item]
+        if len(k["spread"]):
+            activation += k["spread"]
+        p_recall, recalled, latency = retrieve(
+            activation, self.threshold, self.noise, self.latency_factor,
+            self.latency_exponent, rng)
+        return {"activation": activation, "p_recall": p_recall, "recalled": recalled,
+                "latency": latency, "lag": out["lag"], "n_prior": out["n_prior"],
+                "probe_recall": out["probe_recall"]}
+
+    def _base_level(self, stream, rng, probe_times):
+        """The sequential part of a run: the base level ``B`` before every event.
+
+        Returns the kernel's arrays by name (``activation`` holds ``B``; ``lag``,
+        ``n_prior``, ``probe_recall``) and its inputs (:meth:`_kernel_inputs`).
+        """
         n = len(stream)
         out = {
             "activation": np.empty(n),
@@ -165,20 +185,10 @@ class ACTR:
             self.threshold, self.noise, self.test_is_presentation, k["permanent"],
             k["weights"], out["activation"], out["lag"], out["n_prior"], probe_times,
             self.psychological_time(stream.time, probe_times), out["probe_recall"])
-        # the kernel wrote the base-level strength exp(B): A = B + permanent noise + spreading
-        activation = out["activation"]
+        # the kernel wrote the base-level strength exp(B)
         with np.errstate(divide="ignore"):  # ln 0 = -inf before an item's first presentation
-            np.log(activation, out=activation)
-        if self.permanent_noise > 0:
-            activation += k["permanent"][stream.item]
-        if len(k["spread"]):
-            activation += k["spread"]
-        p_recall, recalled, latency = retrieve(
-            activation, self.threshold, self.noise, self.latency_factor,
-            self.latency_exponent, rng)
-        return {"activation": activation, "p_recall": p_recall, "recalled": recalled,
-                "latency": latency, "lag": out["lag"], "n_prior": out["n_prior"],
-                "probe_recall": out["probe_recall"]}
+            np.log(out["activation"], out=out["activation"])
+        return out, k
 
     def _kernel_inputs(self, stream, rng):
         """Arrays the kernels need besides the stream: clock, noise, contexts, weights."""
