@@ -10,6 +10,7 @@ import environments as env
 import simulator
 from environments import STUDY, TEST, EventStream
 from environments._seeding import generator, seed_sequence
+from simulator._actr_kernels import inverse_sqrt_sum
 
 
 def random_history_stream(rng, n_items=6, n_events=300):
@@ -42,6 +43,25 @@ def test_base_level_closed_forms_and_age_floor():
     assert a[1] == pytest.approx(-0.5 * math.log(0.05))  # age 0 floored at 0.05 s
     assert a[2] == pytest.approx(-0.5 * math.log(10))
     assert a[3] == pytest.approx(math.log(30 ** -0.5 + 20 ** -0.5))
+
+
+@pytest.mark.parametrize("age_floor, oldest", [
+    (0.05, 1e12),               # ages of real streams: the float32-seeded path
+    (2.0 ** -126, 2.0 ** 126),  # that path's whole range
+    (1e-300, 1e300),            # beyond float32: the direct 1/sqrt path
+])
+def test_decay_half_sum_is_within_two_ulp_of_the_reciprocal_square_root(age_floor, oldest):
+    rng = np.random.default_rng(11)
+    ages = np.exp(rng.uniform(math.log(age_floor), math.log(oldest), 4000))
+    hist_t = np.sort(-ages)  # presentation order, oldest first; now = 0: ages exact
+    hist_t[-3:] = 0.0        # presentations at now: ages floored
+    terms = np.array([1.0 / math.sqrt(max(-t, age_floor)) for t in hist_t])
+    one_by_one = np.array([inverse_sqrt_sum(hist_t, j, j + 1, 0.0, age_floor)
+                           for j in range(len(hist_t))])
+    assert np.all(np.abs(one_by_one - terms) <= 2 * np.spacing(terms))
+    assert inverse_sqrt_sum(hist_t, 0, len(hist_t), 0.0, age_floor) == pytest.approx(
+        math.fsum(terms), rel=1e-13)
+    assert inverse_sqrt_sum(hist_t, 5, 5, 0.0, age_floor) == 0.0
 
 
 def test_recall_probability_and_latency_follow_the_manual():
