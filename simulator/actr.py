@@ -4,7 +4,8 @@ import dataclasses
 
 import numpy as np
 
-from ._actr_kernels import MS_TRACES, RUN_ACTR, context_spreading, multiscale_weights
+from ._actr_kernels import (MS_TRACES, RUN_ACTR, context_spreading, latency_argument,
+                            logistic_draw, logistic_margin, multiscale_weights)
 from ._params import parameter, validate
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
@@ -249,35 +250,27 @@ def retrieve(activation, threshold, noise, latency_factor, latency_exponent, rng
     recalled = np.empty(n, np.bool_)
     latency = np.empty(n)
     u = np.empty(min(n, RETRIEVAL_BLOCK))
-    with np.errstate(over="ignore", divide="ignore"):
+    with np.errstate(over="ignore"):  # exp(margin) overflows to inf where p is 0
         for lo in range(0, n, RETRIEVAL_BLOCK):
             hi = min(lo + RETRIEVAL_BLOCK, n)
             a, p, ok, x, ub = (activation[lo:hi], p_recall[lo:hi], recalled[lo:hi],
                                latency[lo:hi], u[:hi - lo])
             rng.random(out=ub)
             if noise > 0:
-                np.subtract(threshold, a, out=p)
-                p /= noise
+                # p = 1 / (1 + exp((threshold - A) / noise)); eps = noise * ln((1 - u) / u)
+                logistic_margin(a, threshold, noise, p)
                 np.exp(p, out=p)
-                p += 1.0
-                np.reciprocal(p, out=p)
+                logistic_draw(ub, p, ok, x)
+                np.log(x, out=x)
+                # x = -f * max(A + eps, threshold): A + eps > threshold exactly where
+                # u < p, so it is the threshold on every failure
+                latency_argument(a, x, threshold, noise, latency_exponent)
             else:
                 np.greater(a, threshold, out=p, casting="unsafe")
                 p[a == threshold] = 0.5
-            np.less(ub, p, out=ok)
-            # x = the noisy activation A + eps; A + eps > threshold exactly where u < p,
-            # so max(A + eps, threshold) is the threshold on every failure
-            if noise > 0:
-                np.maximum(ub, 1e-300, out=ub)
-                np.subtract(1.0, ub, out=x)
-                x /= ub
-                np.log(x, out=x)
-                x *= noise
-                x += a
-            else:
-                x[:] = a
-            np.maximum(x, threshold, out=x)
-            x *= -latency_exponent
+                np.less(ub, p, out=ok)
+                np.maximum(a, threshold, out=x)
+                x *= -latency_exponent
             np.exp(x, out=x)
             x *= latency_factor
     return p_recall, recalled, latency
