@@ -4,8 +4,9 @@ import dataclasses
 
 import numpy as np
 
-from ._actr_kernels import (MS_TRACES, RUN_ACTR, context_spreading, latency_argument,
-                            logistic_draw, logistic_margin, multiscale_weights)
+from ._actr_kernels import (EXACT, EXACT_HALF, MS_TRACES, RUN_ACTR, context_spreading,
+                            latency_argument, logistic_draw, logistic_margin,
+                            multiscale_weights)
 from ._params import parameter, validate
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
@@ -158,7 +159,10 @@ class ACTR:
             "probe_recall": np.zeros((len(probe_times), stream.n_items)),
         }
         k = self._kernel_inputs(stream, rng)
-        RUN_ACTR[k["mode"]](
+        mode = k["mode"]
+        if mode == EXACT and self.decay == 0.5 and self.spacing_scale == 0:
+            mode = EXACT_HALF
+        RUN_ACTR[mode](
             stream.time, k["clock"], stream.item, stream.kind, stream.n_items, self.decay,
             self.hybrid_k, self.age_floor, self.spacing_scale, self.spacing_intercept,
             self.threshold, self.noise, self.test_is_presentation, k["permanent"],
