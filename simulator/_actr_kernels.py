@@ -481,62 +481,23 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
                    probe_recall[p])
 
 
-# One compiled loop per base-level mode: inlined with ``mode`` a constant, the other
-# modes' branches fold away (a runtime mode made the loop about twice as slow).
-@njit
-def _run_exact(
-        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
-    _run_actr(
-        EXACT, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
+def _mode_kernel(mode):
+    """The run loop compiled for one base-level mode.
+
+    ``mode`` is a closure constant: with :func:`_run_actr` inlined the other
+    modes' branches fold away (a runtime mode made the loop about twice as slow).
+    """
+    @njit
+    def run_actr(time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
+                 spacing_scale, spacing_intercept, threshold, noise, test_is_presentation,
+                 permanent, weights, base_strength, lag, n_prior, probe_times, probe_clock,
+                 probe_recall):
+        _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
+                  spacing_scale, spacing_intercept, threshold, noise, test_is_presentation,
+                  permanent, weights, base_strength, lag, n_prior, probe_times, probe_clock,
+                  probe_recall)
+    return run_actr
 
 
-@njit
-def _run_optimized(
-        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
-    _run_actr(
-        OPTIMIZED, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
-
-
-@njit
-def _run_hybrid(
-        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
-    _run_actr(
-        HYBRID, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
-
-
-@njit
-def _run_multiscale(
-        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
-    _run_actr(
-        MULTISCALE, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
-
-
-@njit
-def _run_exact_half(
-        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
-    _run_actr(
-        EXACT_HALF, time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
-        spacing_scale, spacing_intercept, threshold, noise, test_is_presentation, permanent,
-        weights, base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
-
-
-RUN_ACTR = (_run_exact, _run_optimized, _run_hybrid, _run_multiscale, _run_exact_half)
+RUN_ACTR = tuple(_mode_kernel(mode) for mode in range(EXACT_HALF + 1))
 """``run_actr`` kernels by mode, in the order of :data:`EXACT` .. :data:`EXACT_HALF`."""
