@@ -112,8 +112,10 @@ SEED_MIN_AGE, SEED_MAX_AGE = 2.0 ** -126, 2.0 ** 126
 # Vectorized: the reassociation flag (the terms may be added in any order) and the
 # contraction flag (a multiply-add may be one fused instruction, rounded once); no
 # flag assumes away inf/NaN. numpy's error model: no division-by-zero branch (every
-# age is >= age_floor > 0). Not IR-inlined, which would drop the flags.
-@njit(fastmath={"reassoc", "contract"}, error_model="numpy")
+# age is >= age_floor > 0). Not IR-inlined, which would drop the flags, but inlined by
+# LLVM (forceinline), which keeps them: the call's error-status branch then folds away,
+# and with it an atomic incref/decref of hist_t per event (~2 ms per 200k events).
+@njit(fastmath={"reassoc", "contract"}, error_model="numpy", forceinline=True)
 def inverse_sqrt_sum(hist_t, lo, hi, now, age_floor):
     """``sum_j max(now - t_j, age_floor) ** -0.5`` over hist_t[lo:hi] (decay 0.5).
 
