@@ -12,7 +12,8 @@ Memory state shared by the kernels (made by :func:`new_memory`):
 - ``start``/``fill``: per-item slices of the flat presentation history (CSR);
   ``fill[i] - start[i]`` is item i's number of presentations;
 - ``hist_t``/``hist_d``: presentation times and their decays (empty in
-  multiscale mode, which keeps no history);
+  multiscale mode, which keeps no history; ``hist_d`` empty in :data:`EXACT_HALF`,
+  which has no spacing model: writing it cost ~1.5 ms per 200k events);
 - ``last``: time of each item's latest presentation;
 - ``traces[i]``: item i's multiscale row (:mod:`simulator._multiscale_kernels`).
 """
@@ -33,26 +34,62 @@ STUDY = 0
 
 EXACT, OPTIMIZED, HYBRID, MULTISCALE = 0, 1, 2, 3
 """Base-level modes, in the order of ``ACTR.approximation``'s choices."""
+EXACT_HALF = 4
+"""``"exact"`` at decay 0.5 without the spacing model: :func:`strength` calls
+:func:`inverse_sqrt_sum` with no branch before it. Its own compiled loop: the
+runtime branches to it (empty history, spacing, decay) kept reference-count
+operations on the history arrays alive per event (~1.5 ms per 200k events); it
+keeps no per-presentation decays (``hist_d``)."""
 
 @njit
 def new_memory(item, n_items, mode):
     """Empty memory for a stream's items (see the module docstring)."""
     start, fill = presentation_slots(item, n_items)
     n_history = 0 if mode == MULTISCALE else len(item)
+    n_decays = 0 if mode == EXACT_HALF else n_history
     traces = np.zeros((n_items if mode == MULTISCALE else 0, MS_TRACES))
-    return (start, fill, np.empty(n_history), np.empty(n_history),
+    return (start, fill, np.empty(n_history), np.empty(n_decays),
             np.full(n_items, np.nan), traces)
 
 
-# Vectorized: only the reassociation flag (the terms may be added in any order;
-# no flag assumes away inf/NaN) and numpy's error model (no division-by-zero
-# branch; every age is >= age_floor > 0). Not IR-inlined, which would drop both.
-@njit(fastmath={"reassoc"}, error_model="numpy")
+# float32 normal range with a margin: there the float32 seed of inverse_sqrt_sum is
+# accurate to ~2**-23 (no subnormal input, no overflow of the conversion)
+SEED_MIN_AGE, SEED_MAX_AGE = 2.0 ** -126, 2.0 ** 126
+
+
+# Vectorized: the reassociation flag (the terms may be added in any order) and the
+# contraction flag (a multiply-add may be one fused instruction, rounded once); no
+# flag assumes away inf/NaN. numpy's error model: no division-by-zero branch (every
+# age is >= age_floor > 0). Not IR-inlined, which would drop the flags, but inlined by
+# LLVM (forceinline), which keeps them: the call's error-status branch then folds away,
+# and with it an atomic incref/decref of hist_t per event (~2 ms per 200k events).
+@njit(fastmath={"reassoc", "contract"}, error_model="numpy", forceinline=True)
 def inverse_sqrt_sum(hist_t, lo, hi, now, age_floor):
-    """``sum_j max(now - t_j, age_floor) ** -0.5`` over hist_t[lo:hi] (decay 0.5)."""
+    """``sum_j max(now - t_j, age_floor) ** -0.5`` over hist_t[lo:hi] (decay 0.5).
+
+    ``hist_t[lo:hi]`` is in presentation order (non-decreasing), so ``hist_t[lo]``
+    is the oldest. Each ``x ** -0.5`` starts from the float32 ``y = 1/sqrt(x)``
+    (relative error ``e`` below ~2**-23; float32 square roots and divisions take
+    the divider a fraction of the time of float64 ones) and takes one third-order
+    Householder step of ``x * y**2 = 1``: with ``r = 1 - x y**2``,
+    ``y (1 - r) ** -0.5 = y (1 + r/2 + 3 r**2 / 8 + O(r**3))`` leaves a relative
+    error ~ ``(5/2) e**3``, below double rounding (``y**2`` of a float32 is exact in
+    float64). Results are within ~2 ulp of ``1 / math.sqrt(x)`` per term. Ages
+    outside the float32 normal range take ``1 / math.sqrt`` directly.
+    """
+    ages = hist_t[lo:hi]  # indices from 0: contiguous loads, not gathers
     total = 0.0
-    for j in range(lo, hi):
-        total += 1.0 / math.sqrt(max(now - hist_t[j], age_floor))
+    if hi == lo:
+        return total
+    if age_floor < SEED_MIN_AGE or now - ages[0] > SEED_MAX_AGE:
+        for j in range(len(ages)):
+            total += 1.0 / math.sqrt(max(now - ages[j], age_floor))
+        return total
+    for j in range(len(ages)):
+        x = max(now - ages[j], age_floor)
+        y = np.float64(np.float32(1.0) / np.sqrt(np.float32(x)))
+        r = 1.0 - x * (y * y)
+        total += y + y * (r * (0.5 + 0.375 * r))
     return total
 
 
@@ -104,6 +141,8 @@ def strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, his
     base-level learning; ages floored at ``age_floor``.
     """
     lo, hi = start[i], fill[i]
+    if mode == EXACT_HALF:  # an empty sum is 0
+        return inverse_sqrt_sum(hist_t, lo, hi, now, age_floor)
     if hi == lo:
         return 0.0
     if mode == EXACT:
@@ -147,7 +186,8 @@ def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last,
             multiscale_first(traces[i], weights)
     else:
         hist_t[fill[i]] = now
-        hist_d[fill[i]] = presentation_decay  # read only by the spacing model
+        if mode != EXACT_HALF:  # no spacing model there: no decays kept
+            hist_d[fill[i]] = presentation_decay  # read only by the spacing model
     last[i] = now
     fill[i] += 1
 
@@ -181,6 +221,42 @@ def recall_probability(activation, threshold, noise):
     if activation == threshold:
         return 0.5
     return 0.0
+
+
+# The retrieval of every event (simulator.actr.retrieve) alternates these elementwise
+# passes with numpy's exp and log, which are SIMD-vectorized; the scalar libm calls a
+# kernel makes cost several times more (recall_probability per event: ~8.5 ns vs ~1.3).
+# numpy's error model: no division-by-zero branch, so the loops vectorize.
+@njit(error_model="numpy")
+def logistic_margin(activation, threshold, noise, out):
+    """``(threshold - A) / noise``: ``p_recall = 1 / (1 + exp(margin))``."""
+    for e in range(len(out)):
+        out[e] = (threshold - activation[e]) / noise
+
+
+@njit(error_model="numpy")
+def logistic_draw(u, odds, recalled, tail_odds):
+    """From ``odds = exp(margin)`` (overwritten with ``p = 1 / (1 + odds)``) and uniforms ``u``.
+
+    ``recalled = u < p``; ``tail_odds = (1 - u) / u`` (``u`` floored at 1e-300), the
+    odds whose log times ``noise`` is the logistic noise ``eps`` the draw stands for.
+    """
+    for e in range(len(u)):
+        p = 1.0 / (1.0 + odds[e])
+        odds[e] = p
+        recalled[e] = u[e] < p
+        tail_odds[e] = (1.0 - u[e]) / max(u[e], 1e-300)
+
+
+@njit(error_model="numpy")
+def latency_argument(activation, log_tail_odds, threshold, noise, latency_exponent):
+    """``-f * max(A + eps, threshold)`` in place of ``log_tail_odds`` (``eps = noise * it``).
+
+    Latency is ``latency_factor * exp`` of it (ACT-R 7 reference manual, retrieval time).
+    """
+    for e in range(len(log_tail_odds)):
+        noisy = log_tail_odds[e] * noise + activation[e]
+        log_tail_odds[e] = max(noisy, threshold) * -latency_exponent
 
 
 @njit
@@ -354,51 +430,23 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
                    factors, probe_recall[p])
 
 
-# One compiled loop per base-level mode: inlined with ``mode`` a constant, the other
-# modes' branches fold away (a runtime mode made the loop about twice as slow).
-@njit
-def _run_exact(
-        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
-    _run_actr(
-        EXACT, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
+def _mode_kernel(mode):
+    """The run loop compiled for one base-level mode.
+
+    ``mode`` is a closure constant: with :func:`_run_actr` inlined the other
+    modes' branches fold away (a runtime mode made the loop about twice as slow).
+    """
+    @njit
+    def run_actr(time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
+                 spacing_scale, spacing_intercept, threshold, noise, test_is_presentation,
+                 permanent, weights, base_strength, lag, n_prior, probe_times, probe_clock,
+                 probe_recall):
+        _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
+                  spacing_scale, spacing_intercept, threshold, noise, test_is_presentation,
+                  permanent, weights, base_strength, lag, n_prior, probe_times, probe_clock,
+                  probe_recall)
+    return run_actr
 
 
-@njit
-def _run_optimized(
-        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
-    _run_actr(
-        OPTIMIZED, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
-
-
-@njit
-def _run_hybrid(
-        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
-    _run_actr(
-        HYBRID, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
-
-
-@njit
-def _run_multiscale(
-        time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall):
-    _run_actr(
-        MULTISCALE, time, clock, item, kind, n_items, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, permanent, weights,
-        base_strength, lag, n_prior, probe_times, probe_clock, probe_recall)
-
-
-RUN_ACTR = (_run_exact, _run_optimized, _run_hybrid, _run_multiscale)
-"""``run_actr`` kernels by mode, in the order of :data:`EXACT` .. :data:`MULTISCALE`."""
+RUN_ACTR = tuple(_mode_kernel(mode) for mode in range(EXACT_HALF + 1))
+"""``run_actr`` kernels by mode, in the order of :data:`EXACT` .. :data:`EXACT_HALF`."""

@@ -4,7 +4,8 @@ import dataclasses
 
 import numpy as np
 
-from ._actr_kernels import RUN_ACTR, context_spreading
+from ._actr_kernels import (EXACT, EXACT_HALF, RUN_ACTR, context_spreading, latency_argument,
+                            logistic_draw, logistic_margin)
 from ._multiscale_kernels import multiscale_coefficients
 from ._params import parameter, validate
 
@@ -179,7 +180,10 @@ class ACTR:
             "probe_recall": np.zeros((len(probe_times), stream.n_items)),
         }
         k = self._kernel_inputs(stream, rng)
-        RUN_ACTR[k["mode"]](
+        mode = k["mode"]
+        if mode == EXACT and self.decay == 0.5 and self.spacing_scale == 0:
+            mode = EXACT_HALF
+        RUN_ACTR[mode](
             stream.time, k["clock"], stream.item, stream.kind, stream.n_items, self.decay,
             self.hybrid_k, self.age_floor, self.spacing_scale, self.spacing_intercept,
             self.threshold, self.noise, self.test_is_presentation, k["permanent"],
@@ -265,35 +269,27 @@ def retrieve(activation, threshold, noise, latency_factor, latency_exponent, rng
     recalled = np.empty(n, np.bool_)
     latency = np.empty(n)
     u = np.empty(min(n, RETRIEVAL_BLOCK))
-    with np.errstate(over="ignore", divide="ignore"):
+    with np.errstate(over="ignore"):  # exp(margin) overflows to inf where p is 0
         for lo in range(0, n, RETRIEVAL_BLOCK):
             hi = min(lo + RETRIEVAL_BLOCK, n)
             a, p, ok, x, ub = (activation[lo:hi], p_recall[lo:hi], recalled[lo:hi],
                                latency[lo:hi], u[:hi - lo])
             rng.random(out=ub)
             if noise > 0:
-                np.subtract(threshold, a, out=p)
-                p /= noise
+                # p = 1 / (1 + exp((threshold - A) / noise)); eps = noise * ln((1 - u) / u)
+                logistic_margin(a, threshold, noise, p)
                 np.exp(p, out=p)
-                p += 1.0
-                np.reciprocal(p, out=p)
+                logistic_draw(ub, p, ok, x)
+                np.log(x, out=x)
+                # x = -f * max(A + eps, threshold): A + eps > threshold exactly where
+                # u < p, so it is the threshold on every failure
+                latency_argument(a, x, threshold, noise, latency_exponent)
             else:
                 np.greater(a, threshold, out=p, casting="unsafe")
                 p[a == threshold] = 0.5
-            np.less(ub, p, out=ok)
-            # x = the noisy activation A + eps; A + eps > threshold exactly where u < p,
-            # so max(A + eps, threshold) is the threshold on every failure
-            if noise > 0:
-                np.maximum(ub, 1e-300, out=ub)
-                np.subtract(1.0, ub, out=x)
-                x /= ub
-                np.log(x, out=x)
-                x *= noise
-                x += a
-            else:
-                x[:] = a
-            np.maximum(x, threshold, out=x)
-            x *= -latency_exponent
+                np.less(ub, p, out=ok)
+                np.maximum(a, threshold, out=x)
+                x *= -latency_exponent
             np.exp(x, out=x)
             x *= latency_factor
     return p_recall, recalled, latency

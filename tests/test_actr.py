@@ -10,6 +10,7 @@ import environments as env
 import simulator
 from environments import STUDY, TEST, EventStream
 from environments._seeding import generator, seed_sequence
+from simulator._actr_kernels import EXACT, EXACT_HALF, HYBRID, RUN_ACTR, inverse_sqrt_sum
 
 
 def random_history_stream(rng, n_items=6, n_events=300):
@@ -42,6 +43,70 @@ def test_base_level_closed_forms_and_age_floor():
     assert a[1] == pytest.approx(-0.5 * math.log(0.05))  # age 0 floored at 0.05 s
     assert a[2] == pytest.approx(-0.5 * math.log(10))
     assert a[3] == pytest.approx(math.log(30 ** -0.5 + 20 ** -0.5))
+
+
+@pytest.mark.parametrize("age_floor, oldest", [
+    (0.05, 1e12),               # ages of real streams: the float32-seeded path
+    (2.0 ** -126, 2.0 ** 126),  # that path's whole range
+    (1e-300, 1e300),            # beyond float32: the direct 1/sqrt path
+])
+def test_decay_half_sum_is_within_two_ulp_of_the_reciprocal_square_root(age_floor, oldest):
+    rng = np.random.default_rng(11)
+    ages = np.exp(rng.uniform(math.log(age_floor), math.log(oldest), 4000))
+    hist_t = np.sort(-ages)  # presentation order, oldest first; now = 0: ages exact
+    hist_t[-3:] = 0.0        # presentations at now: ages floored
+    terms = np.array([1.0 / math.sqrt(max(-t, age_floor)) for t in hist_t])
+    one_by_one = np.array([inverse_sqrt_sum(hist_t, j, j + 1, 0.0, age_floor)
+                           for j in range(len(hist_t))])
+    assert np.all(np.abs(one_by_one - terms) <= 2 * np.spacing(terms))
+    assert inverse_sqrt_sum(hist_t, 0, len(hist_t), 0.0, age_floor) == pytest.approx(
+        math.fsum(terms), rel=1e-13)
+    assert inverse_sqrt_sum(hist_t, 5, 5, 0.0, age_floor) == 0.0
+
+
+def run_loop(mode, agent, stream, probe_times):
+    """The compiled run loop of ``mode`` on ``stream``: base strength, lag, n_prior, probes."""
+    k = agent._kernel_inputs(stream, generator(seed_sequence(0)))
+    n = len(stream)
+    out = (np.empty(n), np.empty(n), np.empty(n, np.int64),
+           np.zeros((len(probe_times), stream.n_items)))
+    RUN_ACTR[mode](stream.time, k["clock"], stream.item, stream.kind, stream.n_items,
+                   agent.decay, agent.hybrid_k, agent.age_floor, agent.spacing_scale,
+                   agent.spacing_intercept, agent.threshold, agent.noise,
+                   agent.test_is_presentation, k["permanent"], k["weights"], *out[:3],
+                   probe_times, agent.psychological_time(stream.time, probe_times), out[3])
+    return out
+
+
+def test_decay_half_loop_agrees_with_the_general_exact_loop():
+    # EXACT_HALF: no branch before the sum, no per-presentation decays kept
+    stream = random_history_stream(np.random.default_rng(5), n_items=8, n_events=400)
+    agent = simulator.ACTR(decay=0.5, session_gap=50.0, intersession_scale=0.3)
+    probe_times = np.array([40.0, 3000.0, 1e5])
+    half = run_loop(EXACT_HALF, agent, stream, probe_times)
+    general = run_loop(EXACT, agent, stream, probe_times)
+    for a, b in zip(half, general):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("kwargs, mode", [
+    (dict(decay=0.5), EXACT_HALF),
+    (dict(decay=0.45), EXACT),
+    (dict(decay=0.5, spacing_scale=0.2), EXACT),
+    (dict(decay=0.5, approximation="hybrid"), HYBRID),
+])
+def test_run_takes_the_decay_half_loop_only_without_spacing(monkeypatch, kwargs, mode):
+    taken = []
+
+    def loop(mode):
+        def run(*args):  # records the loop taken; base strength 1 (args[15])
+            taken.append(mode)
+            args[15].fill(1.0)
+        return run
+    monkeypatch.setattr(simulator.actr, "RUN_ACTR", [loop(m) for m in range(len(RUN_ACTR))])
+    simulator.ACTR(**kwargs)._simulate(env.power_law(50, seed=1), generator(seed_sequence(0)),
+                                       np.empty(0))
+    assert taken == [mode]
 
 
 def test_recall_probability_and_latency_follow_the_manual():
