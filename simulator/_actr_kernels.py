@@ -41,6 +41,7 @@ runtime branches to it (empty history, spacing, decay) kept reference-count
 operations on the history arrays alive per event (~1.5 ms per 200k events); it
 keeps no per-presentation decays (``hist_d``)."""
 
+
 @njit
 def new_memory(item, n_items, mode):
     """Empty memory for a stream's items (see the module docstring)."""
