@@ -11,7 +11,7 @@ cut where even the 0.05 s floor age has decayed (2**9 * 0.05 s = 25.6 e-folds).
 
 An item's traces are one row, referenced to its last presentation. Aging them
 by ``age`` needs every factor ``exp(-r_j * age)``, found without an exp per
-trace: a degree-5 Taylor polynomial while ``r_j * age <= MS_TAYLOR`` (exact to
+trace: a degree-5 Taylor polynomial while ``r_j * age < MS_TAYLOR`` (exact to
 ``MS_TAYLOR**6 / 720 < 6e-9`` relative), then one ``exp`` and successive
 squares (each rate is twice the last) over ``MS_WINDOW`` traces, beyond which
 ``r_j * age > 64`` and the factor is 0. Every loop over the traces has a fixed
