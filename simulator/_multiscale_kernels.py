@@ -66,26 +66,37 @@ def decay_polynomial(y):
 # the numba IR level: IR-inlined, this fixed-length loop did not vectorize; called, the
 # calls kept atomic reference counting of their array arguments per event (~18 ns).
 @njit(error_model="numpy", forceinline=True)
-def taylor_factors(coefficients, age, factors):
-    """Taylor factors of the traces with ``r_j * age < MS_TAYLOR``, 0 for the rest.
-
-    Returns their number: the rates double, so they are the first ones.
-    """
-    n = 0
+def taylor_factors(coefficients, age, factors, below):
+    """Taylor factors of the traces with ``r_j * age < below``, 0 for the rest."""
     for j in range(MS_TRACES):
         y = coefficients[MS_TRACES + j] * age
-        small = y < MS_TAYLOR
-        factors[j] = decay_polynomial(y) if small else 0.0
-        n += small
-    return n
+        factors[j] = decay_polynomial(y) if y < below else 0.0
+
+
+@njit(inline="always")
+def taylor_end(age):
+    """The first trace with ``r_j * age >= MS_TAYLOR`` (``MS_TRACES`` if none).
+
+    With ``MS_TAYLOR / age = m * 2**e`` (frexp, m in [0.5, 1)), trace ``48 + e``
+    has ``r * age = MS_TAYLOR / m``, in (MS_TAYLOR, 2 MS_TAYLOR], and the one
+    below at most MS_TAYLOR (up to the rounding of the quotient, harmless).
+    """
+    if not age > 1e-280:  # no decay (and MS_TAYLOR / age would overflow)
+        return MS_TRACES
+    return min(max(MS_RATE_OFFSET + math.frexp(MS_TAYLOR / age)[1], 0), MS_TRACES)
 
 
 @njit(forceinline=True)
 def decay_factors(coefficients, age, factors):
     """``factors[j] = exp(-r_j * age)`` for every trace (0 once below 1e-27)."""
-    lo = taylor_factors(coefficients, age, factors)
-    if lo < MS_TRACES:
-        factor = math.exp(-coefficients[MS_TRACES + lo] * age)
+    lo = taylor_end(age)
+    if lo == MS_TRACES:
+        taylor_factors(coefficients, age, factors, np.inf)
+    else:
+        # the rates are powers of 2, so r_j * age < r_lo * age exactly for j < lo
+        first = coefficients[MS_TRACES + lo] * age
+        factor = math.exp(-first)
+        taylor_factors(coefficients, age, factors, first)
         for j in range(lo, lo + MS_WINDOW):
             factors[j] = factor
             factor *= factor  # the next rate is twice this one

@@ -6,8 +6,8 @@ import pytest
 
 import simulator
 from environments import EventStream
-from simulator._multiscale_kernels import (MS_SCRATCH, MS_TRACES, decay_and_add, decay_factors,
-                                           decayed_sum, decayed_sum_and_add,
+from simulator._multiscale_kernels import (MS_SCRATCH, MS_TAYLOR, MS_TRACES, decay_and_add,
+                                           decay_factors, decayed_sum, decayed_sum_and_add,
                                            multiscale_coefficients, multiscale_first,
                                            multiscale_present, multiscale_strength)
 
@@ -22,6 +22,18 @@ def test_decay_factors_are_the_exponentials(age):
     # least 64 e-folds past (exp(-64) < 1e-27)
     np.testing.assert_allclose(factors[:MS_TRACES], np.exp(-RATES * age), rtol=1e-8,
                                atol=1e-27)
+
+
+def test_decay_factors_at_the_taylor_boundary():
+    # ages where some r_j * age is exactly MS_TAYLOR, and one ulp either side: the
+    # boundary trace must get the Taylor polynomial or the exp, never 0
+    factors = np.empty(MS_SCRATCH)
+    coefficients = multiscale_coefficients(0.5)
+    for k in range(-9, 49):
+        for age in np.nextafter(MS_TAYLOR * 2.0 ** k, [0.0, MS_TAYLOR * 2.0 ** k, np.inf]):
+            decay_factors(coefficients, age, factors)
+            np.testing.assert_allclose(factors[:MS_TRACES], np.exp(-RATES * age), rtol=1e-8,
+                                       atol=1e-27, err_msg=f"age {age!r}")
 
 
 @pytest.mark.parametrize("decay", [0.2, 0.5, 0.8])
