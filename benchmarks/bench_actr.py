@@ -39,8 +39,9 @@ import environments as env  # noqa: E402
 import simulator  # noqa: E402
 from environments._numba import njit  # noqa: E402
 from environments._seeding import generator, seed_sequence  # noqa: E402
-from simulator._multiscale_kernels import (MS_SCRATCH, MS_TRACES, MS_WINDOW,  # noqa: E402
-                                           decayed_sum_and_add, multiscale_coefficients,
+from simulator._multiscale_kernels import (MS_SCRATCH, MS_TRACES,  # noqa: E402
+                                           decay_factors, decayed_sum_and_add,
+                                           multiscale_coefficients, taylor_end,
                                            taylor_factors)
 from simulator.actr import retrieve  # noqa: E402
 
@@ -135,8 +136,8 @@ def multiscale_steps(time, item, n_items, coefficients, out, steps):
     """The multiscale run loop (fixed decay) cut after ``steps`` of its per-event work.
 
     0: bookkeeping (the item's count, last time, lag); 1: + the Taylor decay
-    factors; 2: + one exp and successive squares; 3: + the one pass that reads
-    and updates the traces (the whole base level).
+    factors; 2: + one exp and successive squares (all the decay factors); 3: + the
+    one pass that reads and updates the traces (the whole base level).
     """
     count = np.zeros(n_items, np.int64)
     last = np.full(n_items, np.nan)
@@ -148,15 +149,15 @@ def multiscale_steps(time, item, n_items, coefficients, out, steps):
         strength = age
         if count[i] == 0:
             traces[i, :] = coefficients[:MS_TRACES]
-        elif steps >= 1:
-            lo = taylor_factors(coefficients, age, factors)
-            strength = lo
-            if steps >= 2 and lo < MS_TRACES:
-                factor = np.exp(-coefficients[MS_TRACES + lo] * age)
-                for j in range(lo, lo + MS_WINDOW):
-                    factors[j] = factor
-                    factor *= factor
-            if steps >= 3:
+        elif steps == 1:
+            lo = taylor_end(age)
+            taylor_factors(coefficients, age, factors,
+                           coefficients[MS_TRACES + lo] * age if lo < MS_TRACES else np.inf)
+            strength = factors[0]
+        elif steps >= 2:
+            decay_factors(coefficients, age, factors)
+            strength = factors[0]
+            if steps == 3:
                 strength = decayed_sum_and_add(traces[i], factors, coefficients)
         out[e] = strength
         last[i] = time[e]
