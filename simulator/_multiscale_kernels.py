@@ -11,8 +11,8 @@ cut where even the 0.05 s floor age has decayed (2**9 * 0.05 s = 25.6 e-folds).
 
 An item's traces are one row, referenced to its last presentation. Aging them
 by ``age`` needs every factor ``exp(-r_j * age)``, found without an exp per
-trace: a degree-5 Taylor polynomial while ``r_j * age < MS_TAYLOR`` (exact to
-``MS_TAYLOR**6 / 720 < 6e-9`` relative), then one ``exp`` and successive
+trace: a degree-4 Taylor polynomial while ``r_j * age < MS_TAYLOR`` (exact to
+``MS_TAYLOR**5 / 120 < 7e-9`` relative), then one ``exp`` and successive
 squares (each rate is twice the last) over ``MS_WINDOW`` traces, beyond which
 ``r_j * age > 64`` and the factor is 0. Every loop over the traces has a fixed
 length, so it vectorizes and never mispredicts its exit.
@@ -25,8 +25,8 @@ from environments._numba import njit
 
 MS_TRACES = 58
 MS_RATE_OFFSET = 48     # trace j has rate 2**(j - MS_RATE_OFFSET) per second
-MS_TAYLOR = 0.125       # exp(-y) by its Taylor polynomial for y below this
-MS_WINDOW = 9           # then exp and squares: y up to 2**9 * MS_TAYLOR = 64
+MS_TAYLOR = 0.0625      # exp(-y) by its Taylor polynomial for y below this
+MS_WINDOW = 10          # then exp and squares: y up to 2**10 * MS_TAYLOR = 64
 MS_SCRATCH = MS_TRACES + MS_WINDOW  # decay factors; the window may run past the last trace
 MS_COEFFICIENTS = 2 * MS_TRACES     # the weights, then the rates
 
@@ -58,8 +58,8 @@ def multiscale_coefficients(decay):
 
 @njit(inline="always")
 def decay_polynomial(y):
-    """``exp(-y)`` by its degree-5 Taylor polynomial (for y below MS_TAYLOR)."""
-    return 1.0 - y * (1.0 - y * (0.5 - y * (1.0 / 6.0 - y * (1.0 / 24.0 - y * (1.0 / 120.0)))))
+    """``exp(-y)`` by its degree-4 Taylor polynomial (for y below MS_TAYLOR)."""
+    return 1.0 - y * (1.0 - y * (0.5 - y * (1.0 / 6.0 - y * (1.0 / 24.0))))
 
 
 # The functions on the run loop's per-event path are inlined by LLVM (forceinline), not at

@@ -18,7 +18,7 @@ RATES = 2.0 ** (np.arange(MS_TRACES) - 48)
 def test_decay_factors_are_the_exponentials(age):
     factors = np.full(MS_SCRATCH, np.nan)
     decay_factors(multiscale_coefficients(0.5), age, factors)
-    # Taylor polynomial (< 6e-9), or exp and up to 8 squarings (< 2**8 ulp), or 0 at
+    # Taylor polynomial (< 7e-9), or exp and up to 9 squarings (< 2**9 ulp), or 0 at
     # least 64 e-folds past (exp(-64) < 1e-27)
     np.testing.assert_allclose(factors[:MS_TRACES], np.exp(-RATES * age), rtol=1e-8,
                                atol=1e-27)
