@@ -40,7 +40,7 @@ import simulator  # noqa: E402
 from environments._numba import njit  # noqa: E402
 from environments._seeding import generator, seed_sequence  # noqa: E402
 from simulator._multiscale_kernels import (MS_SCRATCH, MS_TRACES,  # noqa: E402
-                                           decay_factors, decayed_sum_and_add,
+                                           decay_factors, decay_traces,
                                            multiscale_coefficients, taylor_end,
                                            taylor_factors)
 from simulator.actr import retrieve  # noqa: E402
@@ -158,7 +158,7 @@ def multiscale_steps(time, item, n_items, coefficients, out, steps):
             decay_factors(coefficients, age, factors)
             strength = factors[0]
             if steps == 3:
-                strength = decayed_sum_and_add(traces[i], factors, coefficients)
+                strength = decay_traces(traces[i], factors, coefficients, True)
         out[e] = strength
         last[i] = time[e]
         count[i] += 1

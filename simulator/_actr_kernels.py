@@ -26,7 +26,7 @@ from numba.typed import Dict
 from environments._numba import njit
 
 from ._kernel_utils import logistic, presentation_slots
-from ._multiscale_kernels import (MS_SCRATCH, MS_TRACES, decay_factors, decayed_sum_and_add,
+from ._multiscale_kernels import (MS_SCRATCH, MS_TRACES, decay_factors, decay_traces,
                                   multiscale_first, multiscale_present, multiscale_strength,
                                   multiscale_weights)
 
@@ -82,7 +82,7 @@ def inverse_sqrt_sum(hist_t, lo, hi, now, age_floor):
     total = 0.0
     if hi == lo:
         return total
-    if age_floor < SEED_MIN_AGE or now - ages[0] > SEED_MAX_AGE:
+    if age_floor < SEED_MIN_AGE or max(age_floor, now - ages[0]) > SEED_MAX_AGE:
         for j in range(len(ages)):
             total += 1.0 / math.sqrt(max(now - ages[j], age_floor))
         return total
@@ -411,7 +411,7 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
             # strength then learn in one pass over the traces, written out here: behind
             # a function call the array arguments cost ~50 ns per event
             decay_factors(weights, now - last[i], factors)
-            base_strength[e] = decayed_sum_and_add(traces[i], factors, weights)
+            base_strength[e] = decay_traces(traces[i], factors, weights, True)
             last[i] = now
             fill[i] += 1
         else:

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._actr_kernels import (EXACT, EXACT_HALF, RUN_ACTR, context_spreading, latency_argument,
                             logistic_draw, logistic_margin)
-from ._multiscale_kernels import multiscale_coefficients
+from ._multiscale_kernels import MS_MIN_AGE_FLOOR, multiscale_coefficients
 from ._params import parameter, validate
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
@@ -86,7 +86,8 @@ class ACTR:
     latency_exponent : float
         ``f``, >= 0.
     age_floor : float
-        Smallest age in seconds a presentation can have, > 0 (0.05 in ACT-R).
+        Smallest age in seconds a presentation can have, > 0 (0.05 in ACT-R; at least
+        0.02 with ``"multiscale"``).
     test_is_presentation : bool
         Whether a TEST event also counts as a presentation (True in ACT-R: a
         retrieval strengthens the chunk).
@@ -145,6 +146,10 @@ class ACTR:
         if self.spacing_scale > 0 and self.approximation not in ("exact", "multiscale"):
             raise ValueError(f"spacing_scale > 0 needs approximation 'exact' or "
                              f"'multiscale', got {self.approximation!r}")
+        if self.approximation == "multiscale" and self.age_floor < MS_MIN_AGE_FLOOR:
+            raise ValueError(f"age_floor must be >= {MS_MIN_AGE_FLOOR} s with approximation "
+                             f"'multiscale' (its fastest trace decays at 512/s), "
+                             f"got {self.age_floor!r}")
 
     def _simulate(self, stream, rng, probe_times):
         """Run the kernel over ``stream``; returns the per-event arrays by name.

@@ -49,6 +49,7 @@ def test_base_level_closed_forms_and_age_floor():
     (0.05, 1e12),               # ages of real streams: the float32-seeded path
     (2.0 ** -126, 2.0 ** 126),  # that path's whole range
     (1e-300, 1e300),            # beyond float32: the direct 1/sqrt path
+    (1e39, 1e40),               # a floor beyond float32: the direct path too
 ])
 def test_decay_half_sum_is_within_two_ulp_of_the_reciprocal_square_root(age_floor, oldest):
     rng = np.random.default_rng(11)
@@ -264,12 +265,14 @@ def test_hybrid_is_the_manuals_formula_and_exact_when_n_le_k(k):
         np.testing.assert_allclose(a, exact, rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("decay", [0.1, 0.3, 0.5, 0.7, 0.9])
-def test_multiscale_matches_the_power_law_from_50ms_to_1e9s(decay):
-    ages = np.geomspace(0.05, 1e9, 400)
-    agent = simulator.ACTR(decay=decay, approximation="multiscale")
+@pytest.mark.parametrize("decay", [0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
+@pytest.mark.parametrize("age_floor", [0.05, 0.02])
+def test_multiscale_matches_the_power_law_from_the_floor_to_1e9s(decay, age_floor):
+    ages = np.geomspace(age_floor, 1e9, 400)
+    agent = simulator.ACTR(decay=decay, approximation="multiscale", age_floor=age_floor)
     a = single_item_activations(agent, [0.0], ages)
-    assert np.max(np.abs(a + decay * np.log(ages))) <= 1e-3
+    # the issue asks for 1e-3; the trapezoid rule on the doubling grid stays below 1e-5
+    assert np.max(np.abs(a + decay * np.log(ages))) <= 1e-5
 
 
 @pytest.mark.parametrize("spacing_scale", [0.0, 0.217])
@@ -283,7 +286,7 @@ def test_multiscale_matches_the_exact_sum_on_a_long_history(spacing_scale):
                           seed=0)["activation"].values
     seen = np.isfinite(exact)
     np.testing.assert_array_equal(seen, np.isfinite(multi))
-    assert np.max(np.abs(multi[seen] - exact[seen])) <= 1e-3
+    assert np.max(np.abs(multi[seen] - exact[seen])) <= 1e-5
 
 
 # --- spacing effect (Pavlik & Anderson 2005) -----------------------------------------
@@ -441,6 +444,7 @@ def test_probes_report_what_a_test_would_and_never_learn(kwargs):
     (dict(max_association=-1.0), "max_association"),
     (dict(source_activation=-1.0), "source_activation"),
     (dict(spacing_scale=0.2, approximation="optimized"), "spacing_scale"),
+    (dict(approximation="multiscale", age_floor=0.01), "age_floor"),
 ])
 def test_bad_new_parameters_name_themselves(kwargs, name):
     with pytest.raises(ValueError, match=rf"^{name} "):
