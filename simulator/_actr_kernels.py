@@ -26,7 +26,7 @@ from numba.typed import Dict
 from environments._numba import njit
 
 from ._kernel_utils import logistic, presentation_slots
-from ._multiscale_kernels import (MS_SCRATCH, MS_TRACES, decay_factors, decay_traces,
+from ._multiscale_kernels import (COUNT, MS_ROW, MS_SCRATCH, decay_factors, decay_traces,
                                   multiscale_first, multiscale_present, multiscale_strength,
                                   multiscale_weights)
 
@@ -39,7 +39,8 @@ EXACT_HALF = 4
 :func:`inverse_sqrt_sum` with no branch before it. Its own compiled loop: the
 runtime branches to it (empty history, spacing, decay) kept reference-count
 operations on the history arrays alive per event (~1.5 ms per 200k events); it
-keeps no per-presentation decays (``hist_d``)."""
+keeps no per-presentation decays (``hist_d``), so it must not run with the spacing
+model (``ACTR._base_level`` picks it only without)."""
 
 
 @njit
@@ -48,7 +49,7 @@ def new_memory(item, n_items, mode):
     start, fill = presentation_slots(item, n_items)
     n_history = 0 if mode == MULTISCALE else len(item)
     n_decays = 0 if mode == EXACT_HALF else n_history
-    traces = np.zeros((n_items if mode == MULTISCALE else 0, MS_TRACES))
+    traces = np.zeros((n_items if mode == MULTISCALE else 0, MS_ROW))
     return (start, fill, np.empty(n_history), np.empty(n_decays),
             np.full(n_items, np.nan), traces)
 
@@ -153,7 +154,8 @@ def strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, his
         return (hi - lo) / (1.0 - decay) * lifetime ** -decay
     if mode == HYBRID:
         return hybrid_sum(hist_t, lo, hi, now, decay, hybrid_k, age_floor)
-    return multiscale_strength(traces[i], max(now - last[i], age_floor), weights, factors)
+    return multiscale_strength(traces[i], now - last[i], age_floor, weights, factors,
+                               not spacing)
 
 
 @njit(inline="always")
@@ -382,7 +384,7 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
     item's presentations (STUDY always, TEST when ``test_is_presentation``).
     ``base_strength[e]`` is the item's :func:`strength` ``exp(B)``; its log,
     spreading and permanent noise make the activation, array work after the loop
-    (:meth:`simulator.ACTR._simulate`; a log per event here cost ~8 ns), as is
+    (:meth:`simulator.ACTR._base_level`; a log per event here cost ~8 ns), as is
     each event's retrieval (:func:`simulator.actr.retrieve`): only the sequential
     part (the base level depends on the history) runs here. A probe sees every
     event at or before it (sorted ``probe_times``; its memory ages to
@@ -412,6 +414,7 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
             # a function call the array arguments cost ~50 ns per event
             decay_factors(weights, now - last[i], factors)
             base_strength[e] = decay_traces(traces[i], factors, weights, True)
+            traces[i, COUNT] = 1.0  # the one presentation at this instant
             last[i] = now
             fill[i] += 1
         else:

@@ -13,7 +13,8 @@ at 1.5, 4e-4 at 3). The fast end is cut where even the 0.05 s floor age has
 decayed (2**9 * 0.05 s = 25.6 e-folds), so ages below ~0.02 s are not
 represented (``ACTR`` rejects a smaller ``age_floor`` with multiscale).
 
-An item's traces are one row, referenced to its last presentation. Aging them
+An item's traces are one row, referenced to its last presentation (with the
+number of presentations at that instant, for reads within the age floor). Aging them
 by ``age`` needs every factor ``exp(-r_j * age)``, found without an exp per
 trace: a degree-4 Taylor polynomial while ``r_j * age < MS_TAYLOR`` (exact to
 ``MS_TAYLOR**5 / 120 * exp(MS_TAYLOR) < 8.5e-9`` relative), then one ``exp`` and successive
@@ -34,6 +35,8 @@ MS_WINDOW = 10          # then exp and squares: y up to 2**10 * MS_TAYLOR = 64
 MS_SCRATCH = MS_TRACES + MS_WINDOW  # decay factors; the window may run past the last trace
 MS_MIN_AGE_FLOOR = 0.02  # s: the fastest trace (512/s) has decayed 10 e-folds; below, error grows
 MS_COEFFICIENTS = 2 * MS_TRACES     # the weights, then the rates
+COUNT = MS_TRACES       # row layout: the traces, then how many presentations share the last instant
+MS_ROW = MS_TRACES + 1
 
 
 @njit(inline="always")
@@ -131,19 +134,35 @@ def decay_traces(row, factors, weights, update):
 
 
 @njit
-def multiscale_strength(row, age, coefficients, factors):
-    """The traces' sum ``age`` s after the item's last presentation.
+def multiscale_strength(row, age, age_floor, coefficients, factors, same_decay):
+    """The item's strength ``age`` s (its true age) after its last presentation.
 
-    Leaves the decay factors in ``factors`` for :func:`multiscale_present`.
+    Every presentation counts at ``max(its age, age_floor)``. At or past the floor
+    that is the traces aged by ``age``. Within the floor, with one decay for all
+    presentations (``same_decay``), the ``row[COUNT]`` presentations at the last
+    instant hold exactly the weights ``w`` at the reference: the older ones are
+    aged by ``age`` and those by the floor, ``sum (T - c w) f(age) + c sum w
+    f(floor)``. (Presentations within the floor before the last instant keep their
+    true ages; with the spacing model, whose weights vary, everything is aged by
+    the floor.) Leaves the decay factors of ``max(age, age_floor)``, or of ``age``
+    within the floor, in ``factors``.
     """
+    if age >= age_floor or not same_decay:
+        decay_factors(coefficients, max(age, age_floor), factors)
+        return decay_traces(row, factors, coefficients, False)
+    decay_factors(coefficients, age_floor, factors)
+    last_at_floor = decay_traces(coefficients, factors, coefficients, False)
     decay_factors(coefficients, age, factors)
-    return decay_traces(row, factors, coefficients, False)
+    last_at_age = decay_traces(coefficients, factors, coefficients, False)
+    return decay_traces(row, factors, coefficients, False) - row[COUNT] * (
+        last_at_age - last_at_floor)
 
 
 @njit
 def multiscale_first(row, coefficients):
     """An item's first presentation: each trace holds its weight."""
     row[:MS_TRACES] = coefficients[:MS_TRACES]
+    row[COUNT] = 1.0
 
 
 @njit
@@ -156,3 +175,4 @@ def multiscale_present(row, age, coefficients, factors, fresh):
     if not fresh:
         decay_factors(coefficients, age, factors)
     decay_traces(row, factors, coefficients, True)
+    row[COUNT] = row[COUNT] + 1.0 if age == 0.0 else 1.0

@@ -20,7 +20,7 @@ import numpy as np
 from environments._numba import njit
 
 from ._actr_kernels import MULTISCALE, base_level, learn, recall_probability
-from ._multiscale_kernels import MS_SCRATCH, MS_TRACES
+from ._multiscale_kernels import MS_ROW, MS_SCRATCH
 
 VIEW_BATCH, LEITNER, SM2, TARGET_RETENTION = 0, 1, 2, 3
 """Policy ids, passed into the kernels with the policy's parameter array."""
@@ -180,7 +180,7 @@ def simulate_schedule_kernel(
     hist_d = np.empty(len(hist_t))
     pool_end = 0
     last = np.full(n_items, np.nan)
-    traces = np.zeros((n_items if mode == MULTISCALE else 0, MS_TRACES))
+    traces = np.zeros((n_items if mode == MULTISCALE else 0, MS_ROW))
     factors = np.empty(MS_SCRATCH)
     weights = weights.copy()  # the spacing model rewrites them per presentation
     spacing = spacing_scale > 0.0
@@ -310,7 +310,7 @@ def spaced_recall(gaps, retention_intervals, sessions, per_session, presentation
         hist_t = np.empty(n)
         hist_d = np.empty(n)
         last = np.full(1, np.nan)
-        traces = np.zeros((1 if mode == MULTISCALE else 0, MS_TRACES))
+        traces = np.zeros((1 if mode == MULTISCALE else 0, MS_ROW))
         w = weights.copy()
         clock = np.nan
         last_time = np.nan

@@ -55,7 +55,7 @@ def test_one_pass_equals_strength_then_presentation():
     multiscale_first(two, coefficients)
     f1, f2 = np.empty(MS_SCRATCH), np.empty(MS_SCRATCH)
     for age in rng.exponential(500.0, 40) + 0.05:
-        s2 = multiscale_strength(two, age, coefficients, f2)
+        s2 = multiscale_strength(two, age, 0.05, coefficients, f2, True)
         multiscale_present(two, age, coefficients, f2, True)
         decay_factors(coefficients, age, f1)
         s1 = decay_traces(one, f1, coefficients, True)
@@ -74,6 +74,20 @@ def test_sum_and_update_kernels_are_their_formulas():
     assert decay_traces(updated, factors, weights, True) == pytest.approx(
         np.sum(row * factors), rel=1e-14)
     np.testing.assert_array_equal(updated, row * factors + weights)
+
+
+@pytest.mark.parametrize("times", [[0.0, 1.0, 1.0], [0.0, 0.06, 0.07], [0.0, 0.05, 0.05],
+                                   [0.0, 5.0, 5.0, 5.0, 5.02, 9.0], [0.0, 0.0, 0.0, 0.03]])
+@pytest.mark.parametrize("test_is_presentation", [True, False])
+def test_reads_within_the_age_floor_of_the_last_presentations(times, test_is_presentation):
+    # the presentations at the last instant count at the floor, the older at their ages
+    stream = EventStream(time=np.array(times), item=np.zeros(len(times), np.int64),
+                         kind=np.r_[0, np.ones(len(times) - 1, np.int64)])
+    kwargs = dict(test_is_presentation=test_is_presentation)
+    exact = simulator.run(simulator.ACTR(**kwargs), stream, seed=0)["activation"].values
+    multi = simulator.run(simulator.ACTR(approximation="multiscale", **kwargs), stream,
+                          seed=0)["activation"].values
+    np.testing.assert_allclose(multi[1:], exact[1:], rtol=0, atol=1e-5)
 
 
 def test_presentations_closer_than_the_age_floor_keep_their_true_ages():
