@@ -120,7 +120,7 @@ def decay_factors(coefficients, age, factors):
 # last bit (a relative 1e-16).
 @njit(fastmath={"reassoc"}, error_model="numpy", forceinline=True)
 def decay_traces(row, factors, weights, update):
-    """``sum_j row[j] * factors[j]``; with ``update``, also ``row[j] = row[j] * factors[j] + weights[j]``.
+    """``sum_j row[j] * factors[j]``; with ``update``, then ``row[j] = row[j] * factors[j] + w_j``.
 
     One pass over the traces (``update`` is a constant where LLVM inlines it).
     """
