@@ -102,16 +102,14 @@ def decay_factors(coefficients, age, factors):
     ``MS_WINDOW`` past the last trace.
     """
     lo = taylor_end(age)
-    if lo == MS_TRACES:
-        taylor_factors(coefficients, age, factors, np.inf)
-    else:
-        # the rates are powers of 2, so r_j * age < r_lo * age exactly for j < lo
-        first = coefficients[MS_TRACES + lo] * age
-        factor = math.exp(-first)
-        taylor_factors(coefficients, age, factors, first)
-        for j in range(lo, lo + MS_WINDOW):
-            factors[j] = factor
-            factor *= factor  # the next rate is twice this one
+    # the rates are powers of 2, so r_j * age < r_lo * age exactly for j < lo; with no
+    # trace past the Taylor range the window falls in the scratch's padding (exp(-inf) = 0)
+    first = coefficients[MS_TRACES + lo] * age if lo < MS_TRACES else np.inf
+    factor = math.exp(-first)
+    taylor_factors(coefficients, age, factors, first)
+    for j in range(lo, lo + MS_WINDOW):
+        factors[j] = factor
+        factor *= factor  # the next rate is twice this one
 
 
 # Vectorized by reassociating the sum (its terms are finite: no flag assumes away inf/NaN).
