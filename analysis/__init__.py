@@ -2,18 +2,18 @@
 
 Analysis knows nothing of kernels: it works on xarray datasets.
 """
-from . import datasets
-from .capacity import capacity_scan, plot_capacity
-from .continual import continual_metrics, plot_task_matrix
-from .fit_agent import fit_agent, recall_counts
-from .fitting import fit_forgetting
-from .io import load, save
-from .need import fit_power_law, need_probability, plot_need_probability
-from .plots import plot_fit_comparison, plot_forgetting, plot_retention, plot_retention_grid
-from .plots import plot_sweep
-from .retention import retention_curve
-from .scheduling import plot_optimal_interval, plot_spacing, plot_workload_retention
-from .scheduling import spacing_curves, view_batch_comparison, workload_retention
+from analysis import datasets
+from analysis.capacity import capacity_scan, plot_capacity
+from analysis.continual import continual_metrics, plot_task_matrix
+from analysis.fit_agent import fit_agent, recall_counts
+from analysis.fitting import fit_forgetting
+from analysis.io import load, save
+from analysis.need import fit_power_law, need_probability, plot_need_probability
+from analysis.plots import plot_fit_comparison, plot_forgetting, plot_retention, plot_retention_grid
+from analysis.plots import plot_sweep
+from analysis.retention import retention_curve
+from analysis.scheduling import plot_optimal_interval, plot_spacing, plot_workload_retention
+from analysis.scheduling import spacing_curves, view_batch_comparison, workload_retention
 
 __all__ = [
     "capacity_scan",

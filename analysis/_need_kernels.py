@@ -1,7 +1,7 @@
 """Kernels for the Anderson & Schooler need-probability analysis (arrays and scalars only)."""
 import numpy as np
 
-from environments._numba import njit
+from environments.jit import njit
 
 
 @njit

@@ -5,12 +5,12 @@ import xarray as xr
 
 import simulator
 from environments import STUDY, TEST, EventStream
-from environments._seeding import child, seed_attrs, seed_sequence
-from environments._validation import check_number
+from environments.seeding import child, seed_attrs, seed_sequence
+from environments.validation import check_number
 from environments.stream import flat_attrs
-from simulator._params import parameters
+from environments.params import parameters
 
-from .plots import axis_label
+from analysis.plots import axis_label
 
 HOPFIELD_CAPACITY = 0.138
 """Critical load of the Hebbian Hopfield network (Amit, Gutfreund & Sompolinsky 1985)."""

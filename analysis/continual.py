@@ -11,9 +11,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-from environments._validation import check_number
+from environments.validation import check_number
 
-from .plots import axis_label
+from analysis.plots import axis_label
 
 METRICS = {
     "average_accuracy": ("average accuracy",

@@ -14,11 +14,11 @@ from scipy import optimize, stats
 
 import simulator
 from environments import TEST, EventStream
-from environments._validation import check_number
+from environments.validation import check_number
 from environments.stream import flat_attrs
-from simulator._params import parameter_specs, parameters
+from environments.params import parameter_specs, parameters
 
-from .fitting import central_jacobian
+from analysis.fitting import central_jacobian
 
 LAG_RESOLUTION = 1e-6
 """Retention intervals equal to this many seconds count as the same interval."""

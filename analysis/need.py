@@ -14,10 +14,10 @@ import scipy.stats
 import xarray as xr
 
 from environments import EventStream
-from environments._validation import check_number
+from environments.validation import check_number
 from environments.stream import flat_attrs
 
-from ._need_kernels import need_counts, next_need_gap
+from analysis._need_kernels import need_counts, next_need_gap
 
 NEED_VARIABLES = {
     "need_probability": {

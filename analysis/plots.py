@@ -12,10 +12,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-from environments._validation import check_number
+from environments.validation import check_number
 
-from .fitting import FORMS, SCALES, fit_forgetting
-from .retention import retention_curve
+from analysis.fitting import FORMS, SCALES, fit_forgetting
+from analysis.retention import retention_curve
 
 HOUSE_STYLE = {
     "axes.spines.top": False,

@@ -3,7 +3,7 @@ import numpy as np
 import xarray as xr
 
 from environments import STUDY, TEST
-from simulator._variables import COORDINATES
+from simulator.variables import COORDINATES
 from simulator.reductions import bin_centres, check_bin_edges, lag_bin_means, log_lag_bins
 
 _KINDS = {"study": STUDY, "test": TEST}

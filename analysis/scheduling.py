@@ -6,12 +6,12 @@ import xarray as xr
 
 import environments as env
 import simulator
-from environments._seeding import seed_attrs, seed_sequence
-from environments._validation import check_number
+from environments.seeding import seed_attrs, seed_sequence
+from environments.validation import check_number
 from environments.stream import flat_attrs
-from simulator._params import parameters
+from environments.params import parameters
 
-from .plots import axis_label, house_style
+from analysis.plots import axis_label, house_style
 
 DAY = 86400.0
 

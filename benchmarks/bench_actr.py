@@ -37,13 +37,13 @@ from _timing import ROOT, best_of  # first: this checkout's packages, not an ins
 
 import environments as env  # noqa: E402
 import simulator  # noqa: E402
-from environments._numba import njit  # noqa: E402
-from environments._seeding import generator, seed_sequence  # noqa: E402
-from simulator._multiscale_kernels import (MS_SCRATCH, MS_TRACES,  # noqa: E402
+from environments.jit import njit  # noqa: E402
+from environments.seeding import generator, seed_sequence  # noqa: E402
+from simulator.models.actr._multiscale_kernels import (MS_SCRATCH, MS_TRACES,  # noqa: E402
                                            decay_factors, decay_traces,
                                            multiscale_coefficients, taylor_end,
                                            taylor_factors)
-from simulator.actr import retrieve  # noqa: E402
+from simulator.models.actr.model import retrieve  # noqa: E402
 
 APPROXIMATIONS = ("exact", "multiscale", "optimized", "hybrid")
 

@@ -19,8 +19,8 @@ import numpy as np
 
 import analysis
 import environments as env
-from environments._numba import njit
-from environments._seeding import generator, seed_sequence
+from environments.jit import njit
+from environments.seeding import generator, seed_sequence
 
 
 @njit

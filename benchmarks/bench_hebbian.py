@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 import simulator  # noqa: E402
 from environments import TEST, EventStream  # noqa: E402
-from simulator._hebbian_kernels import recall_items, store_hebb  # noqa: E402
+from simulator.models.hebbian._kernels import recall_items, store_hebb  # noqa: E402
 
 
 def ours_store(patterns):

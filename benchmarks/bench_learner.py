@@ -22,9 +22,9 @@ from _timing import ROOT, best_of  # first: this checkout's packages, not an ins
 
 import environments as env  # noqa: E402
 import simulator  # noqa: E402
-from environments._seeding import generator, seed_sequence  # noqa: E402
-from simulator._config import config_agent, config_environment, read_config  # noqa: E402
-from simulator._learner_kernels import unpack  # noqa: E402
+from environments.seeding import generator, seed_sequence  # noqa: E402
+from simulator.cli.config import config_agent, config_environment, read_config  # noqa: E402
+from simulator.models.learner._kernels import unpack  # noqa: E402
 
 
 def numpy_train(learner, data, items, seed):

@@ -38,7 +38,7 @@ from distributed import Client, LocalCluster
 import environments as env
 import simulator
 from simulator.reductions import keep_retention
-from simulator.sweep import _worker_context
+from simulator.sweeps.api import _worker_context
 
 DECAYS = np.linspace(0.3, 0.7, 8).round(3).tolist()
 EXPONENTS = np.linspace(0.5, 1.5, 8).round(3).tolist()

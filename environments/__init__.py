@@ -3,15 +3,15 @@
 The environments know nothing of agents: they produce streams of events (an item
 is studied or tested at a time) whose statistics follow the real world's.
 """
-from .permuted import PermutedTasks, permuted_tasks
-from .power_law import power_law
-from .reoccurrence import class_probabilities, reoccurrence
-from .schedules import (DAY, HOUR, MINUTE, WEEK, days, expanding, hours, massed, minutes,
+from environments.permuted import PermutedTasks, permuted_tasks
+from environments.power_law import power_law
+from environments.reoccurrence import class_probabilities, reoccurrence
+from environments.schedules import (DAY, HOUR, MINUTE, WEEK, days, expanding, hours, massed, minutes,
                         spaced, view_batch)
-from .sequential import rehearsal_counts, rehearsal_weights, sequential_tasks
-from ._units import parameter_units
-from .stream import STUDY, TEST, EventStream
-from .zipf import zipf
+from environments.sequential import rehearsal_counts, rehearsal_weights, sequential_tasks
+from environments.units import parameter_units
+from environments.stream import STUDY, TEST, EventStream
+from environments.zipf import zipf
 
 __all__ = [
     "DAY",

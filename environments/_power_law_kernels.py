@@ -1,7 +1,7 @@
 """Kernels for the power-law recency environment (arrays and scalars only)."""
 import numpy as np
 
-from ._numba import njit
+from environments.jit import njit
 
 
 @njit

@@ -17,9 +17,9 @@ import dataclasses
 
 import numpy as np
 
-from ._seeding import child, generator, seed_attrs, seed_sequence
-from ._units import parameter_units
-from ._validation import check_number
+from environments.seeding import child, generator, seed_attrs, seed_sequence
+from environments.units import parameter_units
+from environments.validation import check_number
 
 SAMPLES_SEED, PERMUTATION_SEED = 0, 1
 """Children of the data's SeedSequence: the base problem; the tasks' permutations."""

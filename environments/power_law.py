@@ -1,11 +1,11 @@
 """Power-law recency environment (Anderson & Schooler 1991)."""
 import numpy as np
 
-from ._power_law_kernels import power_law_items
-from ._seeding import generator, seed_attrs, seed_sequence
-from ._units import parameter_units
-from ._validation import check_number
-from .stream import EventStream
+from environments._power_law_kernels import power_law_items
+from environments.seeding import generator, seed_attrs, seed_sequence
+from environments.units import parameter_units
+from environments.validation import check_number
+from environments.stream import EventStream
 
 
 @parameter_units(n_events="events", exponent="1", new_item_prob="1", n_items="items",

@@ -1,10 +1,10 @@
 """Re-occurrence environment: long sequences of tasks whose classes come back (SCoLe)."""
 import numpy as np
 
-from ._seeding import generator, seed_attrs, seed_sequence
-from ._units import parameter_units
-from ._validation import check_number
-from .stream import EventStream
+from environments.seeding import generator, seed_attrs, seed_sequence
+from environments.units import parameter_units
+from environments.validation import check_number
+from environments.stream import EventStream
 
 
 def class_probabilities(n_classes, skew=1.0):

@@ -10,8 +10,8 @@ one stream holds a between-items design over all intervals. Times are in seconds
 """
 import numpy as np
 
-from ._validation import check_number
-from .stream import STUDY, TEST, EventStream
+from environments.validation import check_number
+from environments.stream import STUDY, TEST, EventStream
 
 MINUTE = 60.0
 """Seconds in a minute."""

@@ -10,10 +10,10 @@ import math
 
 import numpy as np
 
-from ._seeding import generator, seed_attrs, seed_sequence
-from ._units import parameter_units
-from ._validation import check_number
-from .stream import STUDY, TEST, EventStream
+from environments.seeding import generator, seed_attrs, seed_sequence
+from environments.units import parameter_units
+from environments.validation import check_number
+from environments.stream import STUDY, TEST, EventStream
 
 REHEARSAL_RULES = ("power", "exponential", "uniform", "none", "full")
 

@@ -1,10 +1,10 @@
 """Frequency (Zipf) environment: items needed at fixed rates, with no recency structure."""
 import numpy as np
 
-from ._seeding import generator, seed_attrs, seed_sequence
-from ._units import parameter_units
-from ._validation import check_number
-from .stream import EventStream
+from environments.seeding import generator, seed_attrs, seed_sequence
+from environments.units import parameter_units
+from environments.validation import check_number
+from environments.stream import EventStream
 
 
 @parameter_units(n_events="events", n_items="items", exponent="1", time_step="s")

@@ -3,14 +3,14 @@
 Agents know nothing of xarray: their kernels take and return numpy arrays; the
 run loop labels the result.
 """
-from .actr import ACTR
-from .hebbian import Hebbian
-from .learner import SGDLearner
-from .need import predict_need
-from .run import run
-from .schedulers import SM2, Leitner, TargetRetention, ViewBatch, simulate_schedule
-from .spacing import optimal_interval, spacing_recall
-from .sweep import SweepError, sweep, sweep_regimes
+from simulator.models.actr.model import ACTR
+from simulator.models.hebbian.model import Hebbian
+from simulator.models.learner.model import SGDLearner
+from simulator.need import predict_need
+from simulator.run import run
+from simulator.scheduling.schedulers import SM2, Leitner, TargetRetention, ViewBatch, simulate_schedule
+from simulator.scheduling.spacing import optimal_interval, spacing_recall
+from simulator.sweeps.api import SweepError, sweep, sweep_regimes
 
 __all__ = [
     "ACTR",

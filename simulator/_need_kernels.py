@@ -6,11 +6,11 @@ frequency-only and recency-only rankings, with the same memory as the run loop.
 """
 import numpy as np
 
-from environments._numba import njit
+from environments.jit import njit
 
-from ._actr_kernels import (STUDY, associate, association_strength, base_level, learn,
+from simulator.models.actr._kernels import (STUDY, associate, association_strength, base_level, learn,
                             new_associations, new_memory, context_sources)
-from ._multiscale_kernels import MS_SCRATCH
+from simulator.models.actr._multiscale_kernels import MS_SCRATCH
 
 ACTIVATION, FREQUENCY, RECENCY = 0, 1, 2
 """Rows of the rank output, in the order of ``need.MODELS``."""

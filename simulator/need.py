@@ -3,14 +3,14 @@ import numpy as np
 import xarray as xr
 
 from environments import EventStream
-from environments._seeding import generator, seed_attrs, seed_sequence
-from environments._validation import check_number
+from environments.seeding import generator, seed_attrs, seed_sequence
+from environments.validation import check_number
 from environments.stream import flat_attrs
 
-from ._need_kernels import need_ranks
-from ._params import parameters
-from ._variables import NEED_VARIABLES, variable_attrs
-from .actr import ACTR, context_members
+from simulator._need_kernels import need_ranks
+from environments.params import parameters
+from simulator.variables import NEED_VARIABLES, variable_attrs
+from simulator.models.actr.model import ACTR, context_members
 
 MODELS = ("activation", "frequency", "recency")
 """Rankings compared by :func:`predict_need`: ACT-R and its two one-cue baselines."""

@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-from environments._validation import check_number
+from environments.validation import check_number
 
 RULES = ("task_ends",)
 

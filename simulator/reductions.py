@@ -6,7 +6,7 @@ curves and a curve computed later from per-event data are one computation.
 import numpy as np
 import xarray as xr
 
-from ._variables import COORDINATES, variable_attrs
+from simulator.variables import COORDINATES, variable_attrs
 
 
 def log_lag_bins(lag, n_bins=20):

@@ -4,12 +4,12 @@ import pandas as pd
 import xarray as xr
 
 from environments import EventStream
-from environments._seeding import generator, seed_attrs, seed_sequence
+from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.stream import flat_attrs, kind_attrs
 
-from ._params import parameters
-from .probes import probe_rule
-from ._variables import COORDINATES, RUN_VARIABLES, variable_attrs
+from environments.params import parameters
+from simulator.probes import probe_rule
+from simulator.variables import COORDINATES, RUN_VARIABLES, variable_attrs
 
 
 def run(agent, stream, seed=None, probe_times=None):

@@ -9,8 +9,8 @@ from scipy.special import zeta
 import environments as env
 import simulator
 from environments import STUDY, TEST, EventStream
-from environments._seeding import generator, seed_sequence
-from simulator._actr_kernels import EXACT, EXACT_HALF, HYBRID, RUN_ACTR, inverse_sqrt_sum
+from environments.seeding import generator, seed_sequence
+from simulator.models.actr._kernels import EXACT, EXACT_HALF, HYBRID, RUN_ACTR, inverse_sqrt_sum
 
 
 def random_history_stream(rng, n_items=6, n_events=300):
@@ -104,7 +104,7 @@ def test_run_takes_the_decay_half_loop_only_without_spacing(monkeypatch, kwargs,
             taken.append(mode)
             args[15].fill(1.0)
         return run
-    monkeypatch.setattr(simulator.actr, "RUN_ACTR", [loop(m) for m in range(len(RUN_ACTR))])
+    monkeypatch.setattr(simulator.models.actr.model, "RUN_ACTR", [loop(m) for m in range(len(RUN_ACTR))])
     simulator.ACTR(**kwargs)._simulate(env.power_law(50, seed=1), generator(seed_sequence(0)),
                                        np.empty(0))
     assert taken == [mode]

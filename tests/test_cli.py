@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import analysis
-from simulator.cli import _probe_figures, main
+from simulator.cli.main import _probe_figures, main
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -129,8 +129,8 @@ def test_regimes_config_with_task_end_probes_sweeps_and_plots(tmp_path):
 @pytest.mark.parametrize("path", sorted(pathlib.Path(ROOT, "examples").glob("*.toml")),
                          ids=lambda p: p.name)
 def test_example_configs_are_valid(path):
-    from simulator._config import config_agent, config_environment, read_config
-    from simulator._sweep_plan import make_plan
+    from simulator.cli.config import config_agent, config_environment, read_config
+    from simulator.sweeps._plan import make_plan
 
     config = read_config(path, "sweep")
     environment, kwargs = config_environment(config)

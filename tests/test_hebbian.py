@@ -6,8 +6,8 @@ from scipy.stats import norm
 
 import simulator
 from environments import STUDY, TEST, EventStream
-from environments._numba import popcount
-from simulator._hebbian_kernels import async_sweep, store_hebb, store_patterns
+from environments.jit import popcount
+from simulator.models.hebbian._kernels import async_sweep, store_hebb, store_patterns
 
 
 def study_then_test(n_study, tested, task=None):

@@ -4,8 +4,8 @@ import pytest
 
 import environments as env
 import simulator
-from environments._seeding import generator, seed_sequence
-from simulator._learner_kernels import (backward, forward, n_parameters, penalty, sgd_step,
+from environments.seeding import generator, seed_sequence
+from simulator.models.learner._kernels import (backward, forward, n_parameters, penalty, sgd_step,
                                         unpack)
 
 SMALL = dict(hidden=32, n_classes=5, n_features=16, samples_per_class=10, test_per_class=40,

@@ -6,7 +6,7 @@ import pytest
 
 import simulator
 from environments import EventStream
-from simulator._multiscale_kernels import (MS_SCRATCH, MS_TAYLOR, MS_TRACES, decay_factors,
+from simulator.models.actr._multiscale_kernels import (MS_SCRATCH, MS_TAYLOR, MS_TRACES, decay_factors,
                                            decay_traces, multiscale_coefficients,
                                            multiscale_first, multiscale_present,
                                            multiscale_strength)

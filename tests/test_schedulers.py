@@ -1,4 +1,4 @@
-"""simulator.schedulers: published scheduling rules, the closed loop, limits, seeds."""
+"""simulator.scheduling.schedulers: published scheduling rules, the closed loop, limits, seeds."""
 import numpy as np
 import pytest
 import xarray as xr
@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 import analysis
 import simulator
 from environments import EventStream
-from environments._seeding import generator, seed_sequence
-from simulator.schedulers import DAY
+from environments.seeding import generator, seed_sequence
+from simulator.scheduling.schedulers import DAY
 
 # Pavlik & Anderson's (2005) fit, psychological time between days
 PAVLIK = dict(spacing_scale=0.217, spacing_intercept=0.177, threshold=-0.704, noise=0.255,

@@ -1,4 +1,4 @@
-"""simulator.spacing: recall after spaced study, and the optimal recall interval."""
+"""simulator.scheduling.spacing: recall after spaced study, and the optimal recall interval."""
 import numpy as np
 import pytest
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 import analysis
 import environments as env
 import simulator
-from simulator._sweep_plan import SweepPlan, _chunk_shape
+from simulator.sweeps._plan import SweepPlan, _chunk_shape
 from simulator.reductions import DEFAULT_LAG_EDGES, keep_retention
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -419,7 +419,7 @@ def test_environment_parameters_get_their_declared_units():
 
 def retention_and_worker_start(ds):
     kept = keep_retention(ds)
-    kept["warm"] = ((), "simulator._worker_start" in sys.modules,
+    kept["warm"] = ((), "simulator.sweeps._worker_start" in sys.modules,
                     {"long_name": "run in a process forked from the warm fork server",
                      "units": "1"})
     return kept
@@ -427,7 +427,7 @@ def retention_and_worker_start(ds):
 
 @pytest.mark.parametrize("backend", ["processes", "dask"])
 def test_workers_the_sweep_starts_are_forked_warm_where_the_platform_allows(backend):
-    assert "simulator._worker_start" not in sys.modules  # this process never loads it
+    assert "simulator.sweeps._worker_start" not in sys.modules  # this process never loads it
     ds = simulator.sweep(simulator.ACTR, env.power_law, GRID, reduce=retention_and_worker_start,
                          backend=backend, workers=2, chunk_size=3, **SMALL)
     warm = ds["warm"].values

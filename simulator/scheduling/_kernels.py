@@ -10,17 +10,17 @@ jitclass, no closures). Per-item scheduler state lives in plain arrays:
 - ``interval[i]``: the last interval in days (SM-2).
 
 The learner is an ACT-R declarative memory: its activations come from the
-same helpers as :func:`simulator._actr_kernels._run_actr` (``base_level``,
+same helpers as :func:`simulator.models.actr._kernels._run_actr` (``base_level``,
 ``learn``, ``retrieve``), over a presentation history that grows per item.
 """
 import math
 
 import numpy as np
 
-from environments._numba import njit
+from environments.jit import njit
 
-from ._actr_kernels import MULTISCALE, base_level, learn, recall_probability
-from ._multiscale_kernels import MS_ROW, MS_SCRATCH
+from simulator.models.actr._kernels import MULTISCALE, base_level, learn, recall_probability
+from simulator.models.actr._multiscale_kernels import MS_ROW, MS_SCRATCH
 
 VIEW_BATCH, LEITNER, SM2, TARGET_RETENTION = 0, 1, 2, 3
 """Policy ids, passed into the kernels with the policy's parameter array."""

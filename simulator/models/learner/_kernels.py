@@ -20,7 +20,7 @@ backpropagation (Rumelhart, Hinton & Williams 1986): ``dz2 = (p - onehot(y)) / B
 """
 import numpy as np
 
-from environments._numba import njit
+from environments.jit import njit
 
 STUDY = 0
 

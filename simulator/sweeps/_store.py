@@ -13,7 +13,7 @@ import pathlib
 import numpy as np
 import xarray as xr
 
-from ._variables import SWEEP_VARIABLES
+from simulator.variables import SWEEP_VARIABLES
 
 
 def check_path(store):

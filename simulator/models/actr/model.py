@@ -4,10 +4,10 @@ import dataclasses
 
 import numpy as np
 
-from ._actr_kernels import (EXACT, EXACT_HALF, RUN_ACTR, context_spreading, latency_argument,
+from simulator.models.actr._kernels import (EXACT, EXACT_HALF, RUN_ACTR, context_spreading, latency_argument,
                             logistic_draw, logistic_margin)
-from ._multiscale_kernels import MS_MIN_AGE_FLOOR, multiscale_coefficients
-from ._params import parameter, validate
+from simulator.models.actr._multiscale_kernels import MS_MIN_AGE_FLOOR, multiscale_coefficients
+from environments.params import parameter, validate
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
 
@@ -44,7 +44,7 @@ class ACTR:
       rule of ``t**-d = (1/Gamma(d)) * integral s**(d-1) exp(-s t) ds`` on the
       log grid; ``|A - exact| < 1e-5`` for ages 0.05 s .. 1e9 s and d < 1
       (the issue asks 1e-3; tests pin 1e-5); see
-      :mod:`simulator._multiscale_kernels`. Needs ``age_floor >= 0.02``. Read
+      :mod:`simulator.models.actr._multiscale_kernels`. Needs ``age_floor >= 0.02``. Read
       within the floor of an item's last presentation, the presentations at that
       instant count at the floor and the older ones at their ages, as in the
       exact sum; only presentations within the floor before that instant (or,

@@ -10,8 +10,8 @@ import sys
 import time
 import warnings
 
-from ._config import config_agent, config_environment, read_config
-from .sweep import SweepError
+from simulator.cli.config import config_agent, config_environment, read_config
+from simulator.sweeps.api import SweepError
 
 
 def main(argv=None):
@@ -85,7 +85,7 @@ def _demo(args):
 
     import analysis
 
-    from .demo import demo_retention, summary_table
+    from simulator.cli.demo import demo_retention, summary_table
 
     start = time.perf_counter()
     ds = demo_retention(n_events=args.events, seed=args.seed)
@@ -112,9 +112,9 @@ def _output(option, config, config_path, suffix):
 
 def _run(args):
     import analysis
-    from environments._seeding import seed_sequence
+    from environments.seeding import seed_sequence
 
-    from .run import run
+    from simulator.run import run
 
     config = read_config(args.config, "run")
     agent = config_agent(config)
@@ -133,7 +133,7 @@ def _run(args):
 
 
 def _sweep(args):
-    from .sweep import sweep
+    from simulator.sweeps.api import sweep
 
     config = read_config(args.config, "sweep")
     agent = config_agent(config)

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from environments._numba import njit
+from environments.jit import njit
 
 MS_TRACES = 58
 MS_RATE_OFFSET = 48     # trace j has rate 2**(j - MS_RATE_OFFSET) per second

@@ -1,7 +1,7 @@
 """Spaced-repetition schedulers and the closed study loop that drives a learner.
 
 A scheduler is a frozen, validated parameter object; its policy runs in the
-jitted loop of :mod:`simulator._scheduler_kernels` as a policy id plus a
+jitted loop of :mod:`simulator.scheduling._kernels` as a policy id plus a
 parameter array. :func:`simulate_schedule` lets a scheduler decide, day by day,
 which items an ACT-R learner reviews, from the learner's answers only.
 """
@@ -11,14 +11,14 @@ import dataclasses
 import numpy as np
 import xarray as xr
 
-from environments._seeding import generator, seed_attrs, seed_sequence
-from environments._validation import check_number
+from environments.seeding import generator, seed_attrs, seed_sequence
+from environments.validation import check_number
 from environments.stream import flat_attrs
 
-from . import _scheduler_kernels as kernels
-from ._params import parameter, parameters, validate
-from ._variables import SCHEDULE_VARIABLES, variable_attrs
-from .actr import APPROXIMATIONS, ACTR, base_level_coefficients
+from simulator.scheduling import _kernels as kernels
+from environments.params import parameter, parameters, validate
+from simulator.variables import SCHEDULE_VARIABLES, variable_attrs
+from simulator.models.actr.model import APPROXIMATIONS, ACTR, base_level_coefficients
 
 DAY = kernels.DAY
 

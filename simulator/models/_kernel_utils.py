@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from environments._numba import njit
+from environments.jit import njit
 
 
 @njit

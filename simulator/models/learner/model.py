@@ -6,8 +6,8 @@ from threadpoolctl import threadpool_limits
 
 from environments.permuted import permuted_tasks
 
-from ._learner_kernels import n_parameters, run_learner
-from ._params import parameter, validate
+from simulator.models.learner._kernels import n_parameters, run_learner
+from environments.params import parameter, validate
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,7 +29,7 @@ class SGDLearner:
     A STUDY event is one training example; every ``batch_size`` of them make one
     SGD step on the mean cross-entropy with an L2 penalty and an optional
     online-EWC penalty (Kirkpatrick et al. 2017; Schwarz et al. 2018): see
-    ``simulator/_learner_kernels.py`` for the equations. Per event: ``p_recall``
+    ``simulator/models/learner/_kernels.py`` for the equations. Per event: ``p_recall``
     (probability of the true label), ``recalled`` (arg-max correct) and ``loss``,
     before the event is learned. Probes (``simulator.run(..., probe_times=...)``)
     score each task's held-out test set, never trained on, without learning:

@@ -4,10 +4,10 @@ import dataclasses
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from environments._seeding import child, generator
+from environments.seeding import child, generator
 
-from ._hebbian_kernels import run_hebbian
-from ._params import parameter, validate
+from simulator.models.hebbian._kernels import run_hebbian
+from environments.params import parameter, validate
 
 PATTERN_SEED, EVENT_CUE_SEED, PROBE_CUE_SEED = 0, 1, 2
 """Children of the run's SeedSequence: items' patterns, event cues, probe cues."""

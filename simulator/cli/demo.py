@@ -11,13 +11,13 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from environments import power_law
-from environments._seeding import seed_attrs, seed_sequence
-from environments._validation import check_number
+from environments.seeding import seed_attrs, seed_sequence
+from environments.validation import check_number
 
-from ._variables import COORDINATES, variable_attrs
-from .actr import ACTR
-from .reductions import bin_centres, keep_retention
-from .run import run
+from simulator.variables import COORDINATES, variable_attrs
+from simulator.models.actr.model import ACTR
+from simulator.reductions import bin_centres, keep_retention
+from simulator.run import run
 
 DECAYS = (0.3, 0.5, 0.7)
 EXPONENTS = (0.5, 1.0, 1.5)

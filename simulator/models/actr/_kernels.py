@@ -3,7 +3,7 @@
 Equations from the ACT-R 7 reference manual (declarative module): base-level
 learning (exact, optimized and hybrid), spreading activation and the logistic
 retrieval probability (the per-event retrieval draw and latency equation are
-array work in :func:`simulator.actr.retrieve`); the activation-dependent decay
+array work in :func:`simulator.models.actr.model.retrieve`); the activation-dependent decay
 of Pavlik & Anderson (2005, Cognitive Science 29); and a multiscale (sum of
 exponentials) form of the power-law decay kernel.
 
@@ -15,7 +15,7 @@ Memory state shared by the kernels (made by :func:`new_memory`):
   multiscale mode, which keeps no history; ``hist_d`` empty in :data:`EXACT_HALF`,
   which has no spacing model: writing it cost ~1.5 ms per 200k events);
 - ``last``: time of each item's latest presentation;
-- ``traces[i]``: item i's multiscale row (:mod:`simulator._multiscale_kernels`).
+- ``traces[i]``: item i's multiscale row (:mod:`simulator.models.actr._multiscale_kernels`).
 """
 import math
 
@@ -23,10 +23,10 @@ import numpy as np
 from numba import types
 from numba.typed import Dict
 
-from environments._numba import njit
+from environments.jit import njit
 
-from ._kernel_utils import logistic, presentation_slots
-from ._multiscale_kernels import (COUNT, MS_ROW, MS_SCRATCH, decay_factors, decay_traces,
+from simulator.models._kernel_utils import logistic, presentation_slots
+from simulator.models.actr._multiscale_kernels import (COUNT, MS_ROW, MS_SCRATCH, decay_factors, decay_traces,
                                   multiscale_first, multiscale_present, multiscale_strength,
                                   multiscale_weights)
 
@@ -138,7 +138,7 @@ def strength(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, his
     exact: ``sum_j t_j^-d_j``; optimized: ``(n / (1-d)) L^-d`` with L the time
     since the first presentation (the chunk's creation); hybrid: see
     :func:`hybrid_sum`; multiscale: the traces decayed to ``now``
-    (:func:`simulator._multiscale_kernels.multiscale_strength`, with its
+    (:func:`simulator.models.actr._multiscale_kernels.multiscale_strength`, with its
     coefficients ``weights`` and scratch ``factors``). ACT-R 7 reference manual,
     base-level learning; ages floored at ``age_floor``.
     """
@@ -226,7 +226,7 @@ def recall_probability(activation, threshold, noise):
     return 0.0
 
 
-# The retrieval of every event (simulator.actr.retrieve) alternates these elementwise
+# The retrieval of every event (simulator.models.actr.model.retrieve) alternates these elementwise
 # passes with numpy's exp and log, which are SIMD-vectorized; the scalar libm calls a
 # kernel makes cost several times more (recall_probability per event: ~8.5 ns vs ~1.3).
 # numpy's error model: no division-by-zero branch, so the loops vectorize.
@@ -385,7 +385,7 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
     ``base_strength[e]`` is the item's :func:`strength` ``exp(B)``; its log,
     spreading and permanent noise make the activation, array work after the loop
     (:meth:`simulator.ACTR._base_level`; a log per event here cost ~8 ns), as is
-    each event's retrieval (:func:`simulator.actr.retrieve`): only the sequential
+    each event's retrieval (:func:`simulator.models.actr.model.retrieve`): only the sequential
     part (the base level depends on the history) runs here. A probe sees every
     event at or before it (sorted ``probe_times``; its memory ages to
     ``probe_clock``) and writes each item's recall probability (no context, no

@@ -13,7 +13,7 @@ take the state ``high`` when their local field ``h = W s`` exceeds ``theta``,
 """
 import numpy as np
 
-from environments._numba import njit, popcount
+from environments.jit import njit, popcount
 
 STUDY = 0
 BLOCK = 256

@@ -13,8 +13,8 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib
 
-from ._params import parameter_specs
-from ._sweep_plan import _environment_parameters
+from environments.params import parameter_specs
+from simulator.sweeps._plan import _environment_parameters
 
 COMMON_KEYS = ("agent", "environment", "agent_parameters", "environment_parameters", "seed",
                "probe_times", "out")

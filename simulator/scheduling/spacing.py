@@ -3,12 +3,12 @@ at a retention interval under a learner model (the question of Cepeda et al. 200
 import numpy as np
 import xarray as xr
 
-from environments._validation import check_number
+from environments.validation import check_number
 from environments.stream import flat_attrs
 
-from ._params import parameters
-from ._scheduler_kernels import spaced_recall
-from .actr import APPROXIMATIONS, ACTR, base_level_coefficients
+from environments.params import parameters
+from simulator.scheduling._kernels import spaced_recall
+from simulator.models.actr.model import APPROXIMATIONS, ACTR, base_level_coefficients
 
 GRID_POINTS = 64
 """Log-spaced gaps scanned before the scipy refinement (guards against local optima)."""

@@ -10,11 +10,11 @@ import numpy as np
 import xarray as xr
 from tqdm.auto import tqdm
 
-from environments._validation import check_number
+from environments.validation import check_number
 
-from . import _store
-from ._sweep_plan import SweepCellError, compute_block, grid_coords, make_plan, reduce_run
-from ._variables import SWEEP_VARIABLES
+from simulator.sweeps import _store
+from simulator.sweeps._plan import SweepCellError, compute_block, grid_coords, make_plan, reduce_run
+from simulator.variables import SWEEP_VARIABLES
 
 BACKENDS = ("serial", "processes", "dask")
 
@@ -291,7 +291,7 @@ def _serial(plan, template, first, blocks):
             yield block, err
 
 
-_WORKER_START = "simulator._worker_start"
+_WORKER_START = "simulator.sweeps._worker_start"
 
 # A process worker receives the plan and template once, at start-up, not with every chunk.
 _WORKER_STATE = {}
@@ -310,7 +310,7 @@ def _worker_context():
     """The multiprocessing context local sweep workers start in.
 
     ``"forkserver"`` where the platform has it: workers are forked from a server
-    that has imported the toolkit and loaded its kernels (``simulator._worker_start``),
+    that has imported the toolkit and loaded its kernels (``simulator.sweeps._worker_start``),
     so each starts warm; the server is started once per Python process and serves
     every later sweep. Elsewhere ``"spawn"``. Never plain ``"fork"``: forking a process
     that holds threads (dask, Jupyter) can deadlock.

@@ -16,16 +16,16 @@ import numpy as np
 import xarray as xr
 
 from environments import EventStream
-from environments._seeding import seed_attrs, seed_sequence
-from environments._units import units_of
-from environments._validation import check_number
+from environments.seeding import seed_attrs, seed_sequence
+from environments.units import units_of
+from environments.validation import check_number
 from environments.stream import flat_attrs
 
-from ._params import parameter_specs, parameters
-from ._variables import SWEEP_VARIABLES
-from .probes import describe_probe_times, probe_rule
-from .reductions import DEFAULT_LAG_EDGES, check_bin_edges, keep_events, keep_probes, keep_retention
-from .run import _check_probe_times, item_tasks, run
+from environments.params import parameter_specs, parameters
+from simulator.variables import SWEEP_VARIABLES
+from simulator.probes import describe_probe_times, probe_rule
+from simulator.reductions import DEFAULT_LAG_EDGES, check_bin_edges, keep_events, keep_probes, keep_retention
+from simulator.run import _check_probe_times, item_tasks, run
 
 REDUCTIONS = ("retention", "probes", "events")
 # dims a run's reduction may use; a grid key of the same name would collide with them

@@ -7,7 +7,7 @@ may use as dimensions.
 """
 import dataclasses
 
-from environments._validation import check_number
+from environments.validation import check_number
 
 
 def parameter(default, *, low=None, high=None, low_open=False, high_open=False,

@@ -1,0 +1,1 @@
+"""Spaced-repetition schedulers, the closed study loop, and optimal spacing."""

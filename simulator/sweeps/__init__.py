@@ -1,0 +1,1 @@
+"""Parameter sweeps: the plan, the backends, the Zarr store."""
