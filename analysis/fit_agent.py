@@ -19,6 +19,7 @@ from environments.stream import flat_attrs
 from environments.params import parameter_specs, parameters
 
 from analysis.fitting import central_jacobian
+from simulator.protocol import check_model
 
 LAG_RESOLUTION = 1e-6
 """Retention intervals equal to this many seconds count as the same interval."""
@@ -251,9 +252,7 @@ def _binomial_constant(k, n):
 # ---------------------------------------------------------------- input checks
 
 def _check_free(agent, free):
-    if not hasattr(agent, "_simulate") or not dataclasses.is_dataclass(agent):
-        raise ValueError(f"agent must be a simulator agent such as simulator.ACTR, "
-                         f"got {type(agent).__name__}")
+    check_model(agent, "agent")
     if isinstance(free, str):
         free = (free,)
     free = tuple(free)

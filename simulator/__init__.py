@@ -7,6 +7,8 @@ from simulator.models.actr.model import ACTR
 from simulator.models.hebbian.model import Hebbian
 from simulator.models.learner.model import SGDLearner
 from simulator.need import predict_need
+from simulator.predict import predict
+from simulator.protocol import MemoryModel, ModelKernels, model_kernels
 from simulator.run import run
 from simulator.scheduling.schedulers import SM2, Leitner, TargetRetention, ViewBatch, simulate_schedule
 from simulator.scheduling.spacing import optimal_interval, spacing_recall
@@ -16,12 +18,16 @@ __all__ = [
     "ACTR",
     "Hebbian",
     "Leitner",
+    "MemoryModel",
+    "ModelKernels",
     "SGDLearner",
     "SM2",
     "SweepError",
     "TargetRetention",
     "ViewBatch",
+    "model_kernels",
     "optimal_interval",
+    "predict",
     "predict_need",
     "run",
     "simulate_schedule",

@@ -9,6 +9,7 @@ from environments.stream import flat_attrs, kind_attrs
 
 from environments.params import parameters
 from simulator.probes import probe_rule
+from simulator.protocol import check_model
 from simulator.variables import COORDINATES, RUN_VARIABLES, variable_attrs
 
 
@@ -20,7 +21,8 @@ def run(agent, stream, seed=None, probe_times=None):
 
     Parameters
     ----------
-    agent : ACTR or another agent of :mod:`simulator`
+    agent : simulator.MemoryModel
+        Any memory model (ACTR, Hebbian, SGDLearner, FSRS, ...).
     stream : environments.EventStream
     seed : int, SeedSequence, Generator or None
         Seeds the agent's random draws (e.g. recall). Same seed, same dataset, bit
@@ -46,16 +48,14 @@ def run(agent, stream, seed=None, probe_times=None):
         parameters (``agent_<name>``), the stream's meta (``environment_<name>``)
         and the seed entropy.
     """
-    if not hasattr(agent, "_simulate"):
-        raise ValueError(f"agent must be a simulator agent such as simulator.ACTR, "
-                         f"got {type(agent).__name__}")
+    check_model(agent, "agent")
     if not isinstance(stream, EventStream):
         raise ValueError(f"stream must be an environments.EventStream, "
                          f"got {type(stream).__name__}")
     rule = probe_rule(probe_times)
     probe_times = _check_probe_times(probe_times if rule is None else rule(stream))
     seed_seq = seed_sequence(seed)
-    arrays = agent._simulate(stream, generator(seed_seq), probe_times)
+    arrays = agent.simulate(stream, generator(seed_seq), probe_times)
     probes = {name: arrays.pop(name) for name in list(arrays) if name.startswith("probe_")}
     ds = _to_dataset(agent, stream, arrays, seed_seq)
     if len(probe_times):
@@ -118,8 +118,17 @@ def _probe_dataset(stream, probe_times, probes):
     )
 
 
+def event_variable_attrs(model, name):
+    """Attrs of a per-event variable: the declared ones, else the model's state variable."""
+    if name in RUN_VARIABLES:
+        return variable_attrs(name)
+    spec = model.state_variables[name]
+    return {"long_name": spec["long_name"], "units": spec["units"],
+            "description": spec.get("description", spec["long_name"])}
+
+
 def _to_dataset(agent, stream, arrays, seed_seq):
-    data_vars = {name: (RUN_VARIABLES[name]["dims"], values, variable_attrs(name))
+    data_vars = {name: (("event",), values, event_variable_attrs(agent, name))
                  for name, values in arrays.items()}
     coords = {
         # a RangeIndex: no index array to build and copy (1.4 -> 0.2 ms at 200k events)

@@ -42,6 +42,19 @@ RUN_VARIABLES = {
         "units": "1",
         "description": "number of presentations of the item before the event",
     },
+    "outcome": {
+        "dims": ("event",),
+        "long_name": "answer",
+        "units": "1",
+        "description": "answer at a TEST event: 1 recalled, 0 not (observed, or drawn where "
+                       "none was observed); NaN at STUDY events",
+    },
+    "rating": {
+        "dims": ("event",),
+        "long_name": "rating",
+        "units": "1",
+        "description": "grade of the answer: 0 none, 1 Again, 2 Hard, 3 Good, 4 Easy",
+    },
     "probe_accuracy": {
         "dims": ("probe", "task"),
         "long_name": "probe accuracy",

@@ -105,7 +105,7 @@ def test_run_takes_the_decay_half_loop_only_without_spacing(monkeypatch, kwargs,
             args[15].fill(1.0)
         return run
     monkeypatch.setattr(simulator.models.actr.model, "RUN_ACTR", [loop(m) for m in range(len(RUN_ACTR))])
-    simulator.ACTR(**kwargs)._simulate(env.power_law(50, seed=1), generator(seed_sequence(0)),
+    simulator.ACTR(**kwargs).simulate(env.power_law(50, seed=1), generator(seed_sequence(0)),
                                        np.empty(0))
     assert taken == [mode]
 

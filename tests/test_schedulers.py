@@ -72,7 +72,7 @@ def test_target_retention_reviews_when_predicted_recall_reaches_the_target():
     # the learner's own recall probability just before each day's session
     probe_times = np.arange(1, days) * DAY - 1e-3
     rng = generator(seed_sequence(0))
-    predicted = learner._simulate(stream, rng, probe_times)["probe_recall"]
+    predicted = learner.simulate(stream, rng, probe_times)["probe_recall"]
     test = stream.kind == 1
     for day in range(1, days):
         on_day = (stream.time >= day * DAY) & (stream.time < (day + 1) * DAY)

@@ -15,6 +15,7 @@ except ImportError:  # Python 3.10
 
 from environments.params import parameter_specs
 from simulator.sweeps._plan import _environment_parameters
+from simulator.protocol import MemoryModel
 
 COMMON_KEYS = ("agent", "environment", "agent_parameters", "environment_parameters", "seed",
                "probe_times", "out")
@@ -54,8 +55,8 @@ def read_config(path, command):
 def config_agent(config):
     """The agent instance: class ``config['agent']`` with ``[agent_parameters]``."""
     agent_class = _resolve(config["agent"], "simulator", "agent")
-    if not (isinstance(agent_class, type) and dataclasses.is_dataclass(agent_class)
-            and hasattr(agent_class, "_simulate")):
+    if not (isinstance(agent_class, type) and issubclass(agent_class, MemoryModel)
+            and dataclasses.is_dataclass(agent_class)):
         raise ValueError(f"config key 'agent': {config['agent']!r} is not an agent class")
     params = config.get("agent_parameters", {})
     specs = parameter_specs(agent_class)

@@ -26,6 +26,7 @@ from simulator.variables import SWEEP_VARIABLES
 from simulator.probes import describe_probe_times, probe_rule
 from simulator.reductions import DEFAULT_LAG_EDGES, check_bin_edges, keep_events, keep_probes, keep_retention
 from simulator.run import _check_probe_times, item_tasks, run
+from simulator.protocol import MemoryModel, check_model
 
 REDUCTIONS = ("retention", "probes", "events")
 # dims a run's reduction may use; a grid key of the same name would collide with them
@@ -389,14 +390,11 @@ def grid_coords(plan):
 
 def _base_agent(agent):
     if isinstance(agent, type):
-        if not (dataclasses.is_dataclass(agent) and hasattr(agent, "_simulate")):
-            raise ValueError(f"agent must be a simulator agent class or instance such as "
+        if not (issubclass(agent, MemoryModel) and dataclasses.is_dataclass(agent)):
+            raise ValueError(f"agent must be a memory model class or instance such as "
                              f"simulator.ACTR, got {agent.__name__}")
         return agent()
-    if not (dataclasses.is_dataclass(agent) and hasattr(agent, "_simulate")):
-        raise ValueError(f"agent must be a simulator agent class or instance such as "
-                         f"simulator.ACTR, got {type(agent).__name__}")
-    return agent
+    return check_model(agent, "agent")
 
 
 def _environment_parameters(environment):

@@ -6,14 +6,18 @@ import numpy as np
 
 from simulator.models.actr._kernels import (EXACT, EXACT_HALF, RUN_ACTR, context_spreading, latency_argument,
                             logistic_draw, logistic_margin)
-from simulator.models.actr._multiscale_kernels import MS_MIN_AGE_FLOOR, multiscale_coefficients
+from simulator.models.actr import _model_kernels as protocol_kernels
+from simulator.models.actr._multiscale_kernels import (MS_MIN_AGE_FLOOR, MS_ROW, MS_SCRATCH,
+                                                       multiscale_coefficients)
 from environments.params import parameter, validate
+from simulator.models._kernel_utils import presentation_slots
+from simulator.protocol import MemoryModel, model_kernels
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
 
 
 @dataclasses.dataclass(frozen=True)
-class ACTR:
+class ACTR(MemoryModel):
     """ACT-R declarative memory (ACT-R 7 reference manual, declarative module).
 
     Each presentation of an item leaves a trace that decays as a power of its age.
@@ -154,11 +158,99 @@ class ACTR:
                              f"'multiscale' (its fastest trace decays at 512/s), "
                              f"got {self.age_floor!r}")
 
-    def _simulate(self, stream, rng, probe_times):
-        """Run the kernel over ``stream``; returns the per-event arrays by name.
+    kernels = model_kernels(
+        predict=protocol_kernels.predict, learn=protocol_kernels.learn_event,
+        probe=protocol_kernels.probe, observe=protocol_kernels.observe,
+        retention_time=protocol_kernels.retention_time)
+    state_variables = {"activation": {"long_name": "activation", "units": "1"}}
 
+    def kernel_params(self):
+        """``(mode, decay, hybrid_k, age_floor, spacing_scale, spacing_intercept, threshold,
+        noise, test_is_presentation, session_gap, intersession_scale)`` for the kernels.
+
+        Returns
+        -------
+        tuple
+        """
+        return (self._mode(), float(self.decay), int(self.hybrid_k), float(self.age_floor),
+                float(self.spacing_scale), float(self.spacing_intercept),
+                float(self.threshold), float(self.noise), bool(self.test_is_presentation),
+                float(self.session_gap), float(self.intersession_scale))
+
+    def _mode(self):
+        mode = APPROXIMATIONS.index(self.approximation)
+        if mode == EXACT and self.decay == 0.5 and self.spacing_scale == 0:
+            return EXACT_HALF
+        return mode
+
+    def new_state(self, n_items, rng, counts=None):
+        """A fresh memory for ``n_items`` items (protocol state record).
+
+        Parameters
+        ----------
+        n_items : int
+        rng : numpy.random.Generator
+            Its first child draws the permanent noise (as in :func:`simulator.run`).
+        counts : array of int, optional
+            Presentations each item will get, when known (sizes the history once).
+
+        Returns
+        -------
+        tuple of numpy arrays
+            See :mod:`simulator.models.actr._model_kernels`.
+        """
+        if self.max_association > 0:
+            raise ValueError("spreading activation (max_association > 0) needs a stream's "
+                             "contexts: it runs only in simulator.run")
+        mode = self._mode()
+        permanent = self._permanent_noise(n_items, rng)
+        multiscale = mode == APPROXIMATIONS.index("multiscale")
+        if counts is None:
+            counts = np.zeros(n_items, np.int64)
+        counts = np.asarray(counts, np.int64)
+        start = np.zeros(n_items + 1, np.int64)
+        np.cumsum(counts, out=start[1:])
+        n_history = 0 if multiscale else int(start[-1])
+        has_decays = mode != EXACT_HALF
+        hist_t = np.empty(n_history)
+        return (start, start[:n_items].copy(), counts.copy(), hist_t,
+                np.empty(n_history if has_decays else 0), np.full(n_items, np.nan),
+                np.zeros((n_items if multiscale else 0, MS_ROW)),
+                base_level_coefficients(self).copy(),
+                np.empty(MS_SCRATCH if multiscale else 0), permanent,
+                np.array([np.nan, 0.0]), np.array([start[-1]], np.int64))
+
+    def prepare(self, stream, rng):
+        """A memory sized for ``stream``'s presentations (see :meth:`new_state`)."""
+        start, _ = presentation_slots(stream.item, stream.n_items)
+        return self.new_state(stream.n_items, rng, np.diff(start))
+
+    def _permanent_noise(self, n_items, rng):
+        """Each item's permanent logistic noise, from the first child of ``rng``.
+
+        A child seed: permanent noise never shifts the per-event recall draws.
+        """
+        noise_rng = rng.spawn(1)[0]
+        if self.permanent_noise > 0:
+            return noise_rng.logistic(0.0, self.permanent_noise, n_items)
+        return np.zeros(n_items)
+
+    def simulate(self, stream, rng, probe_times):
+        """Run ACT-R's tuned loop over ``stream``; returns the per-event arrays by name.
+
+        Agrees with the protocol's generic loop (:meth:`MemoryModel.simulate`).
         ``probe_recall[probe, item]`` is each item's recall probability at each
         probe time (probes never count as presentations).
+
+        Parameters
+        ----------
+        stream : environments.EventStream
+        rng : numpy.random.Generator
+        probe_times : numpy.ndarray
+
+        Returns
+        -------
+        dict of numpy arrays
         """
         out, k = self._base_level(stream, rng, probe_times)
         # A = B + permanent noise + spreading
@@ -208,11 +300,8 @@ class ACTR:
             raise ValueError("max_association > 0 needs a stream with a context array "
                              "(EventStream(..., context=...))")
         inputs = {"mode": APPROXIMATIONS.index(self.approximation),
-                  "clock": self.psychological_time(stream.time)}
-        # a child seed: permanent noise never shifts the per-event recall draws
-        noise_rng = rng.spawn(1)[0]
-        inputs["permanent"] = (noise_rng.logistic(0.0, self.permanent_noise, stream.n_items)
-                               if self.permanent_noise > 0 else np.zeros(stream.n_items))
+                  "clock": self.psychological_time(stream.time),
+                  "permanent": self._permanent_noise(stream.n_items, rng)}
         inputs["spread"] = np.empty(0)
         if self.max_association > 0:
             members = context_members(stream)
@@ -234,16 +323,11 @@ class ACTR:
         time = np.asarray(time, np.float64)
         if self.intersession_scale == 1.0:  # clock time: no copy (long streams)
             return time if at is None else np.asarray(at, np.float64)
-        gaps = np.diff(time)
-        scaled = np.where(gaps > self.session_gap, self.intersession_scale * gaps, gaps)
-        clock = np.concatenate([time[:1], time[:1] + np.cumsum(scaled)])
-        if at is None:
-            return clock
-        at = np.asarray(at, np.float64)
-        before = np.searchsorted(time, at, side="right") - 1
-        gap = at - time[np.maximum(before, 0)]
-        gap = np.where(gap > self.session_gap, self.intersession_scale * gap, gap)
-        return np.where(before >= 0, clock[np.maximum(before, 0)] + gap, at)
+        at = np.empty(0) if at is None else np.asarray(at, np.float64)
+        out = np.empty(len(at) if len(at) else len(time))
+        protocol_kernels.psychological_times(time, at, float(self.session_gap),
+                                             float(self.intersession_scale), out)
+        return out
 
 
 def base_level_coefficients(agent):

@@ -8,13 +8,15 @@ from environments.seeding import child, generator
 
 from simulator.models.hebbian._kernels import run_hebbian
 from environments.params import parameter, validate
+from simulator.models.hebbian import _model_kernels as protocol_kernels
+from simulator.protocol import MemoryModel, model_kernels
 
 PATTERN_SEED, EVENT_CUE_SEED, PROBE_CUE_SEED = 0, 1, 2
 """Children of the run's SeedSequence: items' patterns, event cues, probe cues."""
 
 
 @dataclasses.dataclass(frozen=True)
-class Hebbian:
+class Hebbian(MemoryModel):
     """A Hopfield network (Hopfield 1982) storing one random pattern per item.
 
     Each item is a random pattern over ``n_units`` units, drawn from the run's
@@ -164,8 +166,62 @@ class Hebbian:
         template[:, :self.n_active] = 1
         return rng.permuted(template, axis=1)
 
-    def _simulate(self, stream, rng, probe_times):
-        """Run the kernel over ``stream``; returns the per-event and probe arrays by name."""
+    kernels = model_kernels(predict=protocol_kernels.predict,
+                            learn=protocol_kernels.learn_event,
+                            observe=protocol_kernels.observe)
+    state_variables = {"familiarity": {"long_name": "familiarity", "units": "1"}}
+
+    def kernel_params(self):
+        """``(coding, dynamics, scores)`` records for the kernels (see
+        :mod:`simulator.models.hebbian._model_kernels`).
+
+        Returns
+        -------
+        tuple
+        """
+        sparse = self.coding == "sparse"
+        bound = np.inf if self.weight_bound is None else self.weight_bound
+        f64 = np.float64
+        coding = (sparse, f64(self.activity), f64(self.norm), f64(self.learning_rate),
+                  f64(self.weight_decay), f64(bound * self.learning_rate / self.norm))
+        dynamics = (f64(self.learning_rate * (0.5 - self.activity)) if sparse else f64(0.0),
+                    f64(0.0) if sparse else f64(-1.0), f64(1.0), self.dynamics == "async",
+                    int(self.max_sweeps), int(self.n_corrupted), int(self.n_cues))
+        return coding, dynamics, (f64(self.recall_threshold), bool(self.test_is_presentation))
+
+    def new_state(self, n_items, rng):
+        """An empty network over ``n_items`` random patterns (drawn from ``rng``'s seed).
+
+        Parameters
+        ----------
+        n_items : int
+        rng : numpy.random.Generator
+            Its seed sequence's children draw the patterns and the cues, as in
+            :func:`simulator.run`.
+
+        Returns
+        -------
+        tuple
+            ``(weights, patterns, count, cue generator)``.
+        """
+        seed_seq = rng.bit_generator.seed_seq
+        return (np.zeros((self.n_units, self.n_units), np.float32),
+                self.patterns(n_items, seed_seq), np.zeros(n_items, np.int64),
+                generator(child(seed_seq, EVENT_CUE_SEED)))
+
+    def simulate(self, stream, rng, probe_times):
+        """Run the network's batched loop over ``stream``; the per-event and probe arrays.
+
+        Parameters
+        ----------
+        stream : environments.EventStream
+        rng : numpy.random.Generator
+        probe_times : numpy.ndarray
+
+        Returns
+        -------
+        dict of numpy arrays
+        """
         seed_seq = rng.bit_generator.seed_seq
         patterns = self.patterns(stream.n_items, seed_seq)
         n, n_probes = len(stream), len(probe_times)

@@ -8,10 +8,12 @@ from environments.permuted import permuted_tasks
 
 from simulator.models.learner._kernels import n_parameters, run_learner
 from environments.params import parameter, validate
+from simulator.models.learner import _model_kernels as protocol_kernels
+from simulator.protocol import MemoryModel, model_kernels
 
 
 @dataclasses.dataclass(frozen=True)
-class SGDLearner:
+class SGDLearner(MemoryModel):
     """A ReLU network with one hidden layer learning permuted tasks by minibatch SGD.
 
     The stream's items are (task, sample) pairs of the data
@@ -71,11 +73,71 @@ class SGDLearner:
         theta[start:start + c * h] = rng.standard_normal(c * h) / np.sqrt(h)
         return theta
 
-    def _simulate(self, stream, rng, probe_times):
-        """Train on ``stream``; returns the per-event and probe arrays by name."""
-        if stream.n_items % self.items_per_task:
+    kernels = model_kernels(predict=protocol_kernels.predict,
+                            learn=protocol_kernels.learn_event,
+                            probe=protocol_kernels.probe, observe=protocol_kernels.observe)
+    state_variables = {"loss": {"long_name": "cross-entropy loss", "units": "1"}}
+
+    def kernel_params(self):
+        """``(shape, rates)`` records for the kernels (see
+        :mod:`simulator.models.learner._model_kernels`).
+
+        Returns
+        -------
+        tuple
+        """
+        return ((self.n_features, self.hidden, self.n_classes, self.batch_size,
+                 self.items_per_task),
+                (float(self.learning_rate), float(self.l2), float(self.ewc)))
+
+    def _check_items(self, n_items):
+        if n_items % self.items_per_task:
             raise ValueError(f"stream must have a multiple of n_classes * samples_per_class = "
-                             f"{self.items_per_task} items, got {stream.n_items}")
+                             f"{self.items_per_task} items, got {n_items}")
+
+    def new_state(self, n_items, rng):
+        """Initial weights (drawn from ``rng``), an empty EWC memory and minibatch, and the
+        tasks' data (regenerated from the learner's own ``seed``).
+
+        Parameters
+        ----------
+        n_items : int
+            A multiple of ``items_per_task``.
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        tuple
+        """
+        self._check_items(n_items)
+        theta = self.initial_weights(rng)
+        b, f, h, c = self.batch_size, self.n_features, self.hidden, self.n_classes
+        scratch = (np.empty((b, f)), np.empty(b, np.int64), np.empty((b, h)),
+                   np.empty((b, c)), np.empty(b), np.empty_like(theta), np.empty(b),
+                   np.empty(b, np.bool_), np.empty(b), np.arange(b))
+        data = self.data(n_items // self.items_per_task)
+        return (theta, np.zeros_like(theta), theta.copy(), np.array([-1, 0], np.int64),
+                np.empty(b, np.int64), scratch,
+                (data.train_x, data.train_y, data.test_x, data.test_y, data.permutations))
+
+    def prepare(self, stream, rng):
+        """The learner's state for ``stream`` (its data regenerated for the stream's tasks)."""
+        return self.new_state(stream.n_items, rng)
+
+    def simulate(self, stream, rng, probe_times):
+        """Train on ``stream`` with the batched run loop; the per-event and probe arrays.
+
+        Parameters
+        ----------
+        stream : environments.EventStream
+        rng : numpy.random.Generator
+        probe_times : numpy.ndarray
+
+        Returns
+        -------
+        dict of numpy arrays
+        """
+        self._check_items(stream.n_items)
         data = self.data(stream.n_items // self.items_per_task)
         theta = self.initial_weights(rng)
         n, n_probes = len(stream), len(probe_times)

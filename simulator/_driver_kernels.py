@@ -1,0 +1,59 @@
+"""Model-agnostic driver loops: njit functions that take a model's kernels as arguments.
+
+numba compiles one specialisation per model (the kernels are dispatcher-typed
+arguments, so each model's equations are inlined into the loop) and caches it.
+"""
+import math
+
+from environments.jit import njit
+
+TEST = 1
+
+
+@njit
+def replay(predict, learn, observe, probe, rate, params, state, events, draws, probes, out):
+    """One pass over a stream's events: predict before each event, then learn from it.
+
+    ``events = (time, item, kind, outcome, rating)``: at a TEST event the answer
+    is ``outcome[e]`` when observed (not NaN), otherwise drawn: recalled when
+    ``u_recall[e] < p`` and rated ``rate(params, recalled, u_rating[e])``.
+    ``draws = (u_recall, u_rating)``. A STUDY event reaches ``learn``
+    with outcome NaN and rating 0. ``probes = (probe_times, probe_recall)``:
+    before the first event later than a probe time, every item's recall
+    probability at that time (a probe at t sees every event at or before t).
+    ``out = (p_recall, outcome, rating, observed)`` per event: the recall
+    probability and the state variables before the event, the answer it got
+    (NaN at STUDY events), its rating. Returns the final state.
+    """
+    time, item, kind, outcome, rating = events
+    u_recall, u_rating = draws
+    probe_times, probe_recall = probes
+    p_out, outcome_out, rating_out, observed = out
+    n_probes = len(probe_times)
+    k = 0
+    for e in range(len(time)):
+        now = time[e]
+        while k < n_probes and probe_times[k] < now:
+            probe(params, state, probe_times[k], probe_recall[k])
+            k += 1
+        i = item[e]
+        observe(params, state, i, now, observed[e])
+        p = predict(params, state, i, now)
+        p_out[e] = p
+        answer = math.nan
+        grade = 0
+        if kind[e] == TEST:
+            if math.isnan(outcome[e]):
+                recalled = u_recall[e] < p
+                answer = 1.0 if recalled else 0.0
+                grade = rate(params, recalled, u_rating[e])
+            else:
+                answer = outcome[e]
+                grade = rating[e]
+        outcome_out[e] = answer
+        rating_out[e] = grade
+        state = learn(params, state, i, now, answer, grade)
+    while k < n_probes:
+        probe(params, state, probe_times[k], probe_recall[k])
+        k += 1
+    return state

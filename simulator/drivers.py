@@ -1,0 +1,77 @@
+"""Model-agnostic drivers' Python side: shape a stream into the replay loop's records."""
+import numpy as np
+
+from simulator._driver_kernels import replay
+from simulator.protocol import check_model
+
+
+def stream_lags(stream):
+    """Per event: time since the item's previous event (NaN at its first) and the
+    number of earlier events of the item."""
+    n = len(stream)
+    order = np.lexsort((np.arange(n), stream.item))
+    items = stream.item[order]
+    times = stream.time[order]
+    first = np.ones(n, np.bool_)
+    first[1:] = items[1:] != items[:-1]
+    lag = np.full(n, np.nan)
+    lag[order[~first]] = (times[1:] - times[:-1])[~first[1:]]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    n_prior = np.empty(n, np.int64)
+    n_prior[order] = np.arange(n) - group_start
+    return lag, n_prior
+
+
+def observed_answers(stream):
+    """``(outcome, rating)`` arrays of ``stream``: NaN and 0 where it observed none."""
+    n = len(stream)
+    outcome = getattr(stream, "outcome", None)
+    rating = getattr(stream, "rating", None)
+    outcome = np.full(n, np.nan) if outcome is None else np.asarray(outcome, np.float64)
+    rating = np.zeros(n, np.int8) if rating is None else np.asarray(rating, np.int8)
+    return outcome, rating
+
+
+def replay_stream(model, stream, rng, probe_times, observed):
+    """Run ``model``'s kernels over ``stream`` in one jitted pass.
+
+    ``observed=False`` (a simulation): every TEST answer is drawn from the
+    model's recall probability (one uniform per event from ``rng``, in event
+    order; a second block of uniforms rates the answers), even where the stream
+    holds an observed one. ``observed=True`` (a replay of data): observed
+    answers are used as they are, only missing ones are drawn.
+
+    Returns the per-event arrays by name: ``p_recall``, ``recalled`` (a draw at
+    every event in a simulation: ``u < p``; the answer at TEST events in a
+    replay, False elsewhere), ``outcome`` (NaN at STUDY events), ``rating``, the
+    model's state variables, ``lag``, ``n_prior``, and ``probe_recall``.
+    """
+    check_model(model)
+    k = model.kernels
+    params = model.kernel_params()
+    state = model.prepare(stream, rng)
+    n = len(stream)
+    u_recall = rng.random(n)
+    u_rating = rng.random(n)
+    if observed:
+        outcome, rating = observed_answers(stream)
+    else:
+        outcome, rating = np.full(n, np.nan), np.zeros(n, np.int8)
+    probe_times = np.asarray(probe_times, np.float64)
+    probe_recall = np.zeros((len(probe_times), stream.n_items))
+    p_recall = np.empty(n)
+    answer = np.empty(n)
+    grade = np.empty(n, np.int8)
+    state_values = np.empty((n, len(model.state_variables)))
+    replay(k.predict, k.learn, k.observe, k.probe, k.rate, params, state,
+           (stream.time, stream.item, stream.kind, outcome, rating),
+           (u_recall, u_rating), (probe_times, probe_recall),
+           (p_recall, answer, grade, state_values))
+    recalled = answer > 0.5 if observed else u_recall < p_recall
+    lag, n_prior = stream_lags(stream)
+    arrays = {"p_recall": p_recall, "recalled": recalled, "outcome": answer,
+              "rating": grade, "lag": lag, "n_prior": n_prior,
+              "probe_recall": probe_recall}
+    for j, name in enumerate(model.state_variables):
+        arrays[name] = state_values[:, j]
+    return arrays

@@ -1,0 +1,185 @@
+"""ACT-R's entry points of the memory-model protocol (:mod:`simulator.protocol`).
+
+They reuse the base-level, learning and retrieval helpers of
+:mod:`simulator.models.actr._kernels` unchanged, so each equation exists once.
+
+``params`` (:meth:`simulator.ACTR.kernel_params`): ``(mode, decay, hybrid_k,
+age_floor, spacing_scale, spacing_intercept, threshold, noise,
+test_is_presentation, session_gap, intersession_scale)``.
+
+``state`` (:meth:`simulator.ACTR.new_state`): ``(start, fill, cap, hist_t, hist_d,
+last, traces, weights, factors, permanent, clock, pool)``: item i's presentation
+history is ``hist_t[start[i]:fill[i]]`` with room for ``cap[i]`` (an item whose
+slice is full moves to the end of the pool, which doubles when needed; ``pool[0]``
+is its end); ``last``/``traces`` as in the run loop; ``weights``/``factors`` the
+multiscale coefficients and scratch; ``permanent`` each item's permanent noise;
+``clock = [time of the last event, the session offset]`` (:func:`session_offset`).
+"""
+import math
+
+import numpy as np
+
+from environments.jit import njit
+from simulator.models.actr._kernels import (MULTISCALE, base_level, learn,
+                                            recall_probability)
+
+
+@njit
+def session_offset(offset, last_time, t, session_gap, intersession_scale):
+    """Time not counted by the psychological clock up to an event at ``t``.
+
+    Pavlik & Anderson (2005): a gap between consecutive events longer than
+    ``session_gap`` is between sessions and counts ``intersession_scale`` times its
+    length, so the event's psychological time is ``t - offset``. ``offset`` is the
+    value after the previous event (at ``last_time``; NaN before any event).
+    Exact clock time (``t``) whenever ``intersession_scale == 1``.
+    """
+    if not math.isnan(last_time):
+        gap = t - last_time
+        if gap > session_gap:
+            offset += (1.0 - intersession_scale) * gap
+    return offset
+
+
+@njit
+def psychological_times(time, at, session_gap, intersession_scale, out):
+    """Psychological time (:func:`session_offset`) of every event of ``time`` (``at``
+    empty), or of each time of ``at`` after the last event at or before it, into ``out``."""
+    offset = 0.0
+    last_time = math.nan
+    if len(at) == 0:
+        for e in range(len(time)):
+            offset = session_offset(offset, last_time, time[e], session_gap,
+                                    intersession_scale)
+            last_time = time[e]
+            out[e] = time[e] - offset
+        return
+    e = 0
+    for k in range(len(at)):
+        while e < len(time) and time[e] <= at[k]:
+            offset = session_offset(offset, last_time, time[e], session_gap,
+                                    intersession_scale)
+            last_time = time[e]
+            e += 1
+        out[k] = at[k] - session_offset(offset, last_time, at[k], session_gap,
+                                        intersession_scale)
+
+
+@njit
+def _grow(values, size):
+    bigger = np.empty(max(size, 2 * len(values)), values.dtype)
+    bigger[:len(values)] = values
+    return bigger
+
+
+@njit
+def make_room(i, state):
+    """Item i's history slice with a free slot: the state, with grown arrays if needed."""
+    (start, fill, cap, hist_t, hist_d, last, traces, weights, factors, permanent, clock,
+     pool) = state
+    if fill[i] - start[i] < cap[i]:
+        return state
+    n = fill[i] - start[i]
+    new_cap = max(4, 2 * cap[i])
+    end = pool[0]
+    if end + new_cap > len(hist_t):
+        hist_t = _grow(hist_t, end + new_cap)
+        hist_d = _grow(hist_d, end + new_cap) if len(hist_d) else hist_d
+    hist_t[end:end + n] = hist_t[start[i]:fill[i]]
+    if len(hist_d):
+        hist_d[end:end + n] = hist_d[start[i]:fill[i]]
+    start[i] = end
+    fill[i] = end + n
+    cap[i] = new_cap
+    pool[0] = end + new_cap
+    return (start, fill, cap, hist_t, hist_d, last, traces, weights, factors, permanent, clock,
+            pool)
+
+
+@njit
+def activation(params, state, item, now):
+    """``A = B + permanent noise`` of ``item`` at ``now`` (``-inf`` before its first presentation)."""
+    (mode, decay, hybrid_k, age_floor, spacing_scale, spacing_intercept, threshold, noise,
+     test_is_presentation, session_gap, intersession_scale) = params
+    (start, fill, cap, hist_t, hist_d, last, traces, weights, factors, permanent, clock,
+     pool) = state
+    t = now - session_offset(clock[1], clock[0], now, session_gap, intersession_scale)
+    b = base_level(item, t, mode, decay, hybrid_k, spacing_scale > 0.0, age_floor, start, fill,
+                   hist_t, hist_d, last, traces, weights, factors)
+    return b + permanent[item]
+
+
+@njit
+def predict(params, state, item, now):
+    """Recall probability ``1 / (1 + exp(-(A - tau) / s))`` (ACT-R 7 reference manual)."""
+    return recall_probability(activation(params, state, item, now), params[6], params[7])
+
+
+@njit
+def learn_event(params, state, item, now, outcome, rating):
+    """Age the memory to ``now``; add a presentation (a study, or a test when tests are
+    presentations) with its Pavlik & Anderson decay."""
+    (mode, decay, hybrid_k, age_floor, spacing_scale, spacing_intercept, threshold, noise,
+     test_is_presentation, session_gap, intersession_scale) = params
+    clock = state[10]
+    clock[1] = session_offset(clock[1], clock[0], now, session_gap, intersession_scale)
+    clock[0] = now
+    t = now - clock[1]
+    if not (math.isnan(outcome) or test_is_presentation):
+        return state
+    if mode != MULTISCALE:
+        state = make_room(item, state)
+    (start, fill, cap, hist_t, hist_d, last, traces, weights, factors, permanent, clock,
+     pool) = state
+    spacing = spacing_scale > 0.0
+    m = 0.0
+    fresh = False
+    if spacing or mode == MULTISCALE:
+        m = base_level(item, t, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
+                       hist_d, last, traces, weights, factors)
+        fresh = mode == MULTISCALE and t - last[item] >= age_floor
+    learn(item, t, m, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
+          hist_d, last, traces, weights, factors, fresh)
+    return state
+
+
+@njit
+def probe(params, state, now, out):
+    """Every item's recall probability at ``now``."""
+    for i in range(len(out)):
+        out[i] = predict(params, state, i, now)
+
+
+@njit
+def observe(params, state, item, now, out):
+    """``activation`` of ``item`` at ``now``."""
+    out[0] = activation(params, state, item, now)
+
+
+@njit
+def retention_time(params, state, item, now, target):
+    """When recall falls to ``target``: ``A(t) = tau + s ln(target / (1 - target))``, found by
+    bisection on the (non-increasing between presentations) activation."""
+    threshold, noise = params[6], params[7]
+    if noise > 0.0:
+        goal = threshold + noise * math.log(target / (1.0 - target))
+    else:
+        goal = threshold
+    if activation(params, state, item, now) <= goal:
+        return now
+    step = 1.0
+    while activation(params, state, item, now + step) > goal:
+        step *= 2.0
+        if step > 1e12:
+            return math.inf
+    low = now + step / 2.0 if step > 1.0 else now
+    high = now + step
+    for _ in range(200):
+        mid = 0.5 * (low + high)
+        if mid <= low or mid >= high:
+            break
+        if activation(params, state, item, mid) > goal:
+            low = mid
+        else:
+            high = mid
+    return high
