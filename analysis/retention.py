@@ -3,7 +3,7 @@ import numpy as np
 import xarray as xr
 
 from environments import STUDY, TEST
-from simulator.variables import COORDINATES
+from simulator.variables import COORDINATES, REGISTRY
 from simulator.reductions import bin_centres, check_bin_edges, lag_bin_means, log_lag_bins
 
 _KINDS = {"study": STUDY, "test": TEST}
@@ -36,8 +36,9 @@ def retention_curve(ds, bins=None, variable="p_recall", kind=None):
     """
     if not isinstance(ds, xr.Dataset):
         raise ValueError(f"ds must be an xarray.Dataset, got {type(ds).__name__}")
+    REGISTRY.validate(ds, required=("lag", variable), where="retention_curve")
     for name in ("lag", variable):
-        if name not in ds or "event" not in ds[name].dims:
+        if "event" not in ds[name].dims:
             raise ValueError(f"ds must have a per-event variable {name!r} (dim 'event')")
     lag = ds["lag"]
     if kind is not None:

@@ -1,7 +1,10 @@
-"""Model-agnostic driver loops: njit functions that take a model's kernels as arguments.
+"""Model-agnostic driver loops, compiled once per model from the model's kernels.
 
-numba compiles one specialisation per model (the kernels are dispatcher-typed
-arguments, so each model's equations are inlined into the loop) and caches it.
+:func:`replay_kernel` closes the loop over a model's entry points (closure
+constants, so numba inlines the model's equations into the loop and caches one
+compiled loop per model, told apart by the kernels it closes over). Kernels
+passed as dispatcher-typed arguments instead were cached under keys numba could
+not compare again in a later process.
 """
 import math
 
@@ -9,9 +12,28 @@ from environments.jit import njit
 
 TEST = 1
 
+_REPLAY = {}
 
-@njit
-def replay(predict, learn, observe, probe, rate, params, state, events, draws, probes, out):
+
+def replay_kernel(kernels):
+    """The :func:`replay` loop of a model (a :class:`simulator.ModelKernels`), memoised."""
+    loop = _REPLAY.get(kernels)
+    if loop is None:
+        loop = _REPLAY[kernels] = _make_replay(kernels.predict, kernels.learn, kernels.observe,
+                                               kernels.probe, kernels.rate)
+    return loop
+
+
+def _make_replay(predict, learn, observe, probe, rate):
+    @njit
+    def replay(params, state, events, draws, probes, out):
+        return _replay(predict, learn, observe, probe, rate, params, state, events, draws,
+                       probes, out)
+    return replay
+
+
+@njit(inline="always")
+def _replay(predict, learn, observe, probe, rate, params, state, events, draws, probes, out):
     """One pass over a stream's events: predict before each event, then learn from it.
 
     ``events = (time, item, kind, outcome, rating)``: at a TEST event the answer

@@ -1,7 +1,7 @@
 """Model-agnostic drivers' Python side: shape a stream into the replay loop's records."""
 import numpy as np
 
-from simulator._driver_kernels import replay
+from simulator._driver_kernels import replay_kernel
 from simulator.protocol import check_model
 
 
@@ -63,10 +63,9 @@ def replay_stream(model, stream, rng, probe_times, observed):
     answer = np.empty(n)
     grade = np.empty(n, np.int8)
     state_values = np.empty((n, len(model.state_variables)))
-    replay(k.predict, k.learn, k.observe, k.probe, k.rate, params, state,
-           (stream.time, stream.item, stream.kind, outcome, rating),
-           (u_recall, u_rating), (probe_times, probe_recall),
-           (p_recall, answer, grade, state_values))
+    replay_kernel(k)(params, state, (stream.time, stream.item, stream.kind, outcome, rating),
+                     (u_recall, u_rating), (probe_times, probe_recall),
+                     (p_recall, answer, grade, state_values))
     recalled = answer > 0.5 if observed else u_recall < p_recall
     lag, n_prior = stream_lags(stream)
     arrays = {"p_recall": p_recall, "recalled": recalled, "outcome": answer,

@@ -1,11 +1,102 @@
-"""The variables a run produces: one declaration per name, used for every dataset.
+"""The variables cogmemsim's datasets hold: one declaration per name, in one registry.
 
-Each entry gives the variable's dims, ``long_name``, ``units`` and a description;
-:func:`variable_attrs` turns it into the attrs xarray writes, so ``.plot()``
-labels itself and every saved file documents its contents.
+Each entry gives the variable's ``long_name``, ``units`` (pint-parsable), a
+description and, where fixed, its dims; :func:`variable_attrs` turns it into the
+attrs xarray writes, so ``.plot()`` labels itself and every saved file documents
+its contents. :data:`REGISTRY` refuses a name declared twice and validates a
+dataset handed to an analysis function (:meth:`VariableRegistry.validate`). The
+tables below (``RUN_VARIABLES``, ``COORDINATES``, ...) are views of it grouped by
+the dataset they describe.
 """
+import types
 
-RUN_VARIABLES = {
+
+class VariableRegistry:
+    """``name -> spec`` of every dataset variable; each name declared once."""
+
+    def __init__(self):
+        self._specs = {}
+
+    def register(self, name, long_name, units, description="", dims=None):
+        """Declare variable ``name``; a ValueError if it is declared already.
+
+        Parameters
+        ----------
+        name : str
+        long_name, units, description : str
+            ``units`` as pint parses them (``"1"`` dimensionless, ``"s"``, ``"day"``).
+        dims : tuple of str, optional
+            Its dims, where they are fixed.
+
+        Returns
+        -------
+        mappingproxy
+            The spec.
+        """
+        if name in self._specs:
+            raise ValueError(f"dataset variable {name!r} is declared twice "
+                             f"(simulator.variables)")
+        spec = {"long_name": long_name, "units": units, "description": description}
+        if dims is not None:
+            spec["dims"] = tuple(dims)
+        self._specs[name] = types.MappingProxyType(spec)
+        return self._specs[name]
+
+    def __getitem__(self, name):
+        return self._specs[name]
+
+    def __contains__(self, name):
+        return name in self._specs
+
+    def __iter__(self):
+        return iter(self._specs)
+
+    def declare(self, table):
+        """Register every ``{name: spec}`` of ``table``; returns the registered specs."""
+        return {name: self.register(name, **spec) for name, spec in table.items()}
+
+    def table(self, *names):
+        """``{name: spec}`` of already declared ``names``."""
+        return {name: self._specs[name] for name in names}
+
+    def validate(self, ds, required=(), where="dataset"):
+        """Check ``ds`` against the registry before an analysis uses it.
+
+        Every name in ``required`` must be present; every declared variable or
+        coordinate present must have the declared dims (where fixed) and carry
+        ``long_name`` and ``units``.
+
+        Parameters
+        ----------
+        ds : xarray.Dataset
+        required : sequence of str
+        where : str
+            Names the caller in the error.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``ds``, unchanged.
+        """
+        missing = [name for name in required if name not in ds.variables]
+        if missing:
+            raise ValueError(f"{where} needs the variable(s) {', '.join(missing)}; the dataset "
+                             f"has {', '.join(map(str, ds.variables)) or 'none'}")
+        for name in ds.variables:
+            spec = self._specs.get(name)
+            if spec is None:
+                continue
+            if "dims" in spec and ds[name].dims != spec["dims"] and ds[name].dims[-len(
+                    spec["dims"]):] != spec["dims"]:
+                raise ValueError(f"{where}: variable {name!r} must have dims "
+                                 f"{spec['dims']}, got {ds[name].dims}")
+        return ds
+
+
+REGISTRY = VariableRegistry()
+"""Every dataset variable of the toolkit."""
+
+RUN_VARIABLES = REGISTRY.declare({
     "activation": {
         "dims": ("event",),
         "long_name": "activation",
@@ -31,10 +122,10 @@ RUN_VARIABLES = {
         "description": "time taken by the retrieval attempt (success or failure)",
     },
     "lag": {
-        "dims": ("event",),
-        "long_name": "time since previous presentation",
+        "long_name": "retention interval",
         "units": "s",
-        "description": "retention interval: time since the item was last presented (NaN on first sight)",
+        "description": "time since the item was last presented (NaN on first sight); where "
+                       "lag is a dimension, the centre of a retention-interval bin",
     },
     "n_prior": {
         "dims": ("event",),
@@ -106,21 +197,22 @@ RUN_VARIABLES = {
         "units": "nat",
         "description": "SGD learner: mean cross-entropy on a task's held-out test set at a probe",
     },
-}
+})
 
-COORDINATES = {
-    "time": {"long_name": "time", "units": "s"},
-    "item": {"long_name": "item", "units": "1"},
+COORDINATES = REGISTRY.declare({
+    "event": {"long_name": "event", "units": "1", "description": "event index"},
+    "time": {"long_name": "time", "units": "s", "description": "event time"},
+    "item": {"long_name": "item", "units": "1", "description": "the event's item"},
+    "kind": {"long_name": "event kind", "units": "1", "description": "0 study, 1 test"},
     "task": {"long_name": "task", "units": "1"},
     "event_task": {"long_name": "task of the event's item", "units": "1"},
     "probe": {"long_name": "probe", "units": "1"},
     "probe_time": {"long_name": "probe time", "units": "s"},
     "task_items": {"long_name": "items in task", "units": "1"},
-    "lag": {"long_name": "retention interval", "units": "s"},
     "lag_lower": {"long_name": "retention interval, bin lower edge", "units": "s"},
     "lag_upper": {"long_name": "retention interval, bin upper edge", "units": "s"},
     "n_events": {"long_name": "events in bin", "units": "1"},
-}
+}) | REGISTRY.table("lag")
 
 
 def variable_attrs(name, table=RUN_VARIABLES):
@@ -130,7 +222,7 @@ def variable_attrs(name, table=RUN_VARIABLES):
             "description": spec["description"]}
 
 
-NEED_VARIABLES = {
+NEED_VARIABLES = REGISTRY.declare({
     "need_rank": {
         "long_name": "rank of the needed item",
         "units": "1",
@@ -157,13 +249,10 @@ NEED_VARIABLES = {
         "units": "1",
         "description": "activation (ACT-R), frequency only, recency only",
     },
-    "event": {"long_name": "event", "units": "1", "description": "event index"},
-    "time": {"long_name": "time", "units": "s", "description": "event time"},
-    "item": {"long_name": "item", "units": "1", "description": "the event's item"},
-}
+}) | REGISTRY.table("event", "time", "item")
 
 
-SWEEP_VARIABLES = {
+SWEEP_VARIABLES = REGISTRY.declare({
     "replicate": {"long_name": "replicate", "units": "1"},
     "regime": {"long_name": "regime", "units": "1",
                "description": "named set of environment and agent parameter overrides"},
@@ -172,10 +261,10 @@ SWEEP_VARIABLES = {
         "units": "1",
         "description": "whether the run's results are written to the store (resume skips them)",
     },
-}
+})
 
 
-SCHEDULE_VARIABLES = {
+SCHEDULE_VARIABLES = REGISTRY.declare({
     "reviews": {
         "long_name": "reviews",
         "units": "1",
@@ -217,12 +306,4 @@ SCHEDULE_VARIABLES = {
             "description": "days since the first study"},
     "test_delay": {"long_name": "test delay", "units": "day",
                    "description": "delay after the start of the last day"},
-    "event": {"long_name": "event", "units": "1", "description": "event index"},
-    "time": {"long_name": "time", "units": "s", "description": "event time"},
-    "item": {"long_name": "item", "units": "1", "description": "the event's item"},
-    "kind": {"long_name": "event kind", "units": "1", "description": "0 study, 1 test"},
-    "p_recall": {"long_name": "recall probability", "units": "1",
-                 "description": "the learner's recall probability just before the event"},
-    "recalled": {"long_name": "recalled", "units": "1",
-                 "description": "the answer of a test (False for study events)"},
-}
+}) | REGISTRY.table("event", "time", "item", "kind", "p_recall", "recalled")

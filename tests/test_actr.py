@@ -11,6 +11,7 @@ import simulator
 from environments import STUDY, TEST, EventStream
 from environments.seeding import generator, seed_sequence
 from simulator.models.actr._kernels import EXACT, EXACT_HALF, HYBRID, RUN_ACTR, inverse_sqrt_sum
+from simulator.models.actr.model import run_events
 
 
 def random_history_stream(rng, n_items=6, n_events=300):
@@ -71,11 +72,9 @@ def run_loop(mode, agent, stream, probe_times):
     n = len(stream)
     out = (np.empty(n), np.empty(n), np.empty(n, np.int64),
            np.zeros((len(probe_times), stream.n_items)))
-    RUN_ACTR[mode](stream.time, k["clock"], stream.item, stream.kind, stream.n_items,
-                   agent.decay, agent.hybrid_k, agent.age_floor, agent.spacing_scale,
-                   agent.spacing_intercept, agent.threshold, agent.noise,
-                   agent.test_is_presentation, k["permanent"], k["weights"], *out[:3],
-                   probe_times, agent.psychological_time(stream.time, probe_times), out[3])
+    RUN_ACTR[mode](run_events(stream, k["clock"]), agent._run_params(),
+                   (k["permanent"], k["weights"]), out[:3],
+                   (probe_times, agent.psychological_time(stream.time, probe_times), out[3]))
     return out
 
 
@@ -100,9 +99,9 @@ def test_run_takes_the_decay_half_loop_only_without_spacing(monkeypatch, kwargs,
     taken = []
 
     def loop(mode):
-        def run(*args):  # records the loop taken; base strength 1 (args[15])
+        def run(events, params, inputs, out, probes):  # records the loop taken; strength 1
             taken.append(mode)
-            args[15].fill(1.0)
+            out[0].fill(1.0)
         return run
     monkeypatch.setattr(simulator.models.actr.model, "RUN_ACTR", [loop(m) for m in range(len(RUN_ACTR))])
     simulator.ACTR(**kwargs).simulate(env.power_law(50, seed=1), generator(seed_sequence(0)),

@@ -183,3 +183,24 @@ def test_default_retention_time_bisects_predict():
     state = model.kernels.learn(model.kernel_params(), state, 0, 5.0, math.nan, 0)
     due = retention_time(model.kernel_params(), state, 0, 5.0, 0.9)
     assert due == pytest.approx(5.0 - 100.0 * math.log(0.9), rel=1e-12)
+
+
+def test_toy_model_is_fitted_by_fit_agent():
+    import analysis
+    stream = env.spaced(200, 1, gap=10.0, retention_intervals=[20.0, 60.0, 150.0, 400.0])
+    truth = simulator.run(Exponential(tau=120.0), stream, seed=7)
+    counts = analysis.recall_counts(truth)
+    fit = analysis.fit_agent(Exponential(tau=50.0), counts, free=("tau",), schedule=stream)
+    estimate = fit["estimate"].sel(parameter="tau").item()
+    error = fit["std_error"].sel(parameter="tau").item()
+    assert abs(estimate - 120.0) < 4 * error
+
+
+def test_variable_registry_refuses_a_second_declaration_and_checks_datasets():
+    from simulator.variables import REGISTRY
+    with pytest.raises(ValueError, match="declared twice"):
+        REGISTRY.register("p_recall", "recall probability", "1")
+    ds = simulator.run(Exponential(), spaced_stream(), seed=1)
+    assert REGISTRY.validate(ds, required=("p_recall", "lag")) is ds
+    with pytest.raises(ValueError, match="needs the variable"):
+        REGISTRY.validate(ds.drop_vars("lag"), required=("lag",), where="retention_curve")

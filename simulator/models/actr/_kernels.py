@@ -372,11 +372,14 @@ def context_spreading(item, n_items, context, first_in_context, member_start, me
 
 
 @njit(inline="always")
-def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
-              spacing_scale, spacing_intercept, threshold, noise, test_is_presentation,
-              permanent, weights, base_strength, lag, n_prior, probe_times, probe_clock,
-              probe_recall):
+def _run_actr(mode, events, params, inputs, out, probes):
     """Run an ACT-R declarative memory over a stream, writing into the output arrays.
+
+    Records: ``events = (time, clock, item, kind, n_items)``, ``params = (decay,
+    hybrid_k, age_floor, spacing_scale, spacing_intercept, threshold, noise,
+    test_is_presentation)``, ``inputs = (permanent, weights)``, ``out =
+    (base_strength, lag, n_prior)``, ``probes = (probe_times, probe_clock,
+    probe_recall)``.
 
     ``time`` is clock time (for ``lag``), ``clock`` the psychological time the
     memory ages in (``time`` with between-session gaps scaled). Every output
@@ -391,6 +394,12 @@ def _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor
     ``probe_clock``) and writes each item's recall probability (no context, no
     learning, permanent noise included) into ``probe_recall[probe, item]``.
     """
+    time, clock, item, kind, n_items = events
+    (decay, hybrid_k, age_floor, spacing_scale, spacing_intercept, threshold, noise,
+     test_is_presentation) = params
+    permanent, weights = inputs
+    base_strength, lag, n_prior = out
+    probe_times, probe_clock, probe_recall = probes
     start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode)
     spacing = spacing_scale > 0.0
     factors = np.empty(MS_SCRATCH if mode == MULTISCALE else 0)
@@ -441,14 +450,8 @@ def _mode_kernel(mode):
     modes' branches fold away (a runtime mode made the loop about twice as slow).
     """
     @njit
-    def run_actr(time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
-                 spacing_scale, spacing_intercept, threshold, noise, test_is_presentation,
-                 permanent, weights, base_strength, lag, n_prior, probe_times, probe_clock,
-                 probe_recall):
-        _run_actr(mode, time, clock, item, kind, n_items, decay, hybrid_k, age_floor,
-                  spacing_scale, spacing_intercept, threshold, noise, test_is_presentation,
-                  permanent, weights, base_strength, lag, n_prior, probe_times, probe_clock,
-                  probe_recall)
+    def run_actr(events, params, inputs, out, probes):
+        _run_actr(mode, events, params, inputs, out, probes)
     return run_actr
 
 

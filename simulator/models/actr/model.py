@@ -284,15 +284,20 @@ class ACTR(MemoryModel):
         if mode == EXACT and self.decay == 0.5 and self.spacing_scale == 0:
             mode = EXACT_HALF
         RUN_ACTR[mode](
-            stream.time, k["clock"], stream.item, stream.kind, stream.n_items, self.decay,
-            self.hybrid_k, self.age_floor, self.spacing_scale, self.spacing_intercept,
-            self.threshold, self.noise, self.test_is_presentation, k["permanent"],
-            k["weights"], out["activation"], out["lag"], out["n_prior"], probe_times,
-            self.psychological_time(stream.time, probe_times), out["probe_recall"])
+            run_events(stream, k["clock"]), self._run_params(), (k["permanent"], k["weights"]),
+            (out["activation"], out["lag"], out["n_prior"]),
+            (probe_times, self.psychological_time(stream.time, probe_times),
+             out["probe_recall"]))
         # the kernel wrote the base-level strength exp(B)
         with np.errstate(divide="ignore"):  # ln 0 = -inf before an item's first presentation
             np.log(out["activation"], out=out["activation"])
         return out, k
+
+    def _run_params(self):
+        """The run loop's parameter record (:func:`simulator.models.actr._kernels._run_actr`)."""
+        return (float(self.decay), int(self.hybrid_k), float(self.age_floor),
+                float(self.spacing_scale), float(self.spacing_intercept), float(self.threshold),
+                float(self.noise), bool(self.test_is_presentation))
 
     def _kernel_inputs(self, stream, rng):
         """Arrays the kernels need besides the stream: clock, noise, contexts, weights."""
@@ -328,6 +333,11 @@ class ACTR(MemoryModel):
         protocol_kernels.psychological_times(time, at, float(self.session_gap),
                                              float(self.intersession_scale), out)
         return out
+
+
+def run_events(stream, clock):
+    """The run loop's event record ``(time, clock, item, kind, n_items)``."""
+    return stream.time, clock, stream.item, stream.kind, int(stream.n_items)
 
 
 def base_level_coefficients(agent):

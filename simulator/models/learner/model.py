@@ -76,7 +76,7 @@ class SGDLearner(MemoryModel):
     kernels = model_kernels(predict=protocol_kernels.predict,
                             learn=protocol_kernels.learn_event,
                             probe=protocol_kernels.probe, observe=protocol_kernels.observe)
-    state_variables = {"loss": {"long_name": "cross-entropy loss", "units": "1"}}
+    state_variables = {"loss": {"long_name": "cross-entropy loss", "units": "nat"}}
 
     def kernel_params(self):
         """``(shape, rates)`` records for the kernels (see
