@@ -9,6 +9,7 @@ from environments.reoccurrence import class_probabilities, reoccurrence
 from environments.schedules import (DAY, HOUR, MINUTE, WEEK, days, expanding, hours, massed, minutes,
                         spaced, view_batch)
 from environments.sequential import rehearsal_counts, rehearsal_weights, sequential_tasks
+from environments.params import argument, declare_parameters
 from environments.units import parameter_units
 from environments.stream import STUDY, TEST, EventStream
 from environments.zipf import zipf
@@ -22,8 +23,10 @@ __all__ = [
     "STUDY",
     "TEST",
     "WEEK",
+    "argument",
     "class_probabilities",
     "days",
+    "declare_parameters",
     "expanding",
     "hours",
     "massed",

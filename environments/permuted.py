@@ -18,8 +18,7 @@ import dataclasses
 import numpy as np
 
 from environments.seeding import child, generator, seed_attrs, seed_sequence
-from environments.units import parameter_units
-from environments.validation import check_number
+from environments.params import argument, declare_parameters
 
 SAMPLES_SEED, PERMUTATION_SEED = 0, 1
 """Children of the data's SeedSequence: the base problem; the tasks' permutations."""
@@ -75,9 +74,15 @@ class PermutedTasks:
         return self.test_x[:, self.permutations[task]], self.test_y
 
 
-@parameter_units(n_tasks="tasks", n_classes="classes", n_features="features",
-                 samples_per_class="samples", test_per_class="samples", noise="1",
-                 separation="1")
+@declare_parameters(
+    n_tasks=argument(low=1, integer=True, units="count", doc="number of tasks"),
+    n_classes=argument(low=2, integer=True, units="count", doc="classes of the base problem"),
+    n_features=argument(low=2, integer=True, units="count", doc="input dimensions"),
+    samples_per_class=argument(low=1, integer=True, units="count",
+                               doc="training samples per class"),
+    test_per_class=argument(low=1, integer=True, units="count", doc="held-out samples per class"),
+    noise=argument(low=0.0, doc="within-class standard deviation"),
+    separation=argument(low=0.0, low_open=True, doc="distance scale of the class means"))
 def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
                    test_per_class=20, noise=1.0, separation=1.0, seed=None):
     """``n_tasks`` permuted versions of one prototype-plus-noise classification problem.
@@ -113,14 +118,6 @@ def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
     -------
     PermutedTasks
     """
-    n_tasks = check_number("n_tasks", n_tasks, 1, None, integer=True)
-    n_classes = check_number("n_classes", n_classes, 2, None, integer=True)
-    n_features = check_number("n_features", n_features, 2, None, integer=True)
-    samples_per_class = check_number("samples_per_class", samples_per_class, 1, None,
-                                     integer=True)
-    test_per_class = check_number("test_per_class", test_per_class, 1, None, integer=True)
-    noise = check_number("noise", noise, 0.0, None)
-    separation = check_number("separation", separation, 0.0, None, low_open=True)
     seed_seq = seed_sequence(seed)
     rng = generator(child(seed_seq, SAMPLES_SEED))
     prototypes = separation * rng.standard_normal((n_classes, n_features))

@@ -3,13 +3,19 @@ import numpy as np
 
 from environments._power_law_kernels import power_law_items
 from environments.seeding import generator, seed_attrs, seed_sequence
-from environments.units import parameter_units
-from environments.validation import check_number
+from environments.params import argument, declare_parameters
 from environments.stream import EventStream
 
 
-@parameter_units(n_events="events", exponent="1", new_item_prob="1", n_items="items",
-                 time_step="s")
+@declare_parameters(
+    # the sampler indexes steps with int32
+    n_events=argument(low=1, high=2**31 - 1, integer=True, units="count",
+                      doc="number of events"),
+    exponent=argument(low=0.0, doc="exponent of need probability vs time since last need"),
+    new_item_prob=argument(low=0.0, high=1.0, doc="probability an event introduces a new item"),
+    n_items=argument(low=1, integer=True, optional=True, units="count",
+                     doc="size of the item pool"),
+    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds between events"))
 def power_law(n_events, exponent=1.0, new_item_prob=0.05, n_items=None, time_step=1.0,
               seed=None):
     """A stream in which need probability falls as a power of time since last need.
@@ -43,13 +49,6 @@ def power_law(n_events, exponent=1.0, new_item_prob=0.05, n_items=None, time_ste
     -------
     EventStream
     """
-    # the sampler indexes steps with int32
-    n_events = check_number("n_events", n_events, 1, 2**31 - 1, integer=True)
-    exponent = check_number("exponent", exponent, 0.0, None)
-    new_item_prob = check_number("new_item_prob", new_item_prob, 0.0, 1.0)
-    if n_items is not None:
-        n_items = check_number("n_items", n_items, 1, None, integer=True)
-    time_step = check_number("time_step", time_step, 0.0, None, low_open=True)
     seed_seq = seed_sequence(seed)
 
     pool = n_events if n_items is None else min(n_items, n_events)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from environments.seeding import generator, seed_attrs, seed_sequence
-from environments.units import parameter_units
+from environments.params import argument, declare_parameters
 from environments.validation import check_number
 from environments.stream import EventStream
 
@@ -22,8 +22,14 @@ def class_probabilities(n_classes, skew=1.0):
     return weights / weights.sum()
 
 
-@parameter_units(n_classes="classes", classes_per_task="classes", n_tasks="tasks",
-                 items_per_class="items", skew="1", time_step="s")
+@declare_parameters(
+    n_classes=argument(low=1, integer=True, units="count", doc="number of classes"),
+    classes_per_task=argument(low=1, integer=True, units="count",
+                              doc="classes drawn per task (at most n_classes)"),
+    n_tasks=argument(low=1, integer=True, units="count", doc="number of tasks"),
+    items_per_class=argument(low=1, integer=True, units="count", doc="items per class"),
+    skew=argument(low=1.0, doc="most / least likely class probability"),
+    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds per step"))
 def reoccurrence(n_classes, classes_per_task, n_tasks, items_per_class, skew=1.0, time_step=1.0,
                  seed=None):
     """Many short tasks, each drawing a few classes that re-occur over the sequence.
@@ -63,13 +69,9 @@ def reoccurrence(n_classes, classes_per_task, n_tasks, items_per_class, skew=1.0
         results such as ``probe_accuracy`` are per class); the task in the
         sequence is ``event // S``.
     """
-    n_classes = check_number("n_classes", n_classes, 1, None, integer=True)
     classes_per_task = check_number("classes_per_task", classes_per_task, 1, n_classes,
                                     integer=True)
-    n_tasks = check_number("n_tasks", n_tasks, 1, None, integer=True)
-    items_per_class = check_number("items_per_class", items_per_class, 1, None, integer=True)
     probabilities = class_probabilities(n_classes, skew)
-    time_step = check_number("time_step", time_step, 0.0, None, low_open=True)
     seed_seq = seed_sequence(seed)
     rng = generator(seed_seq)
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from environments.seeding import generator, seed_attrs, seed_sequence
-from environments.units import parameter_units
+from environments.params import argument, declare_parameters
 from environments.validation import check_number
 from environments.stream import STUDY, TEST, EventStream
 
@@ -90,9 +90,19 @@ def rehearsal_counts(n_tasks, steps_per_task, rehearsal="power", exponent=1.0, s
     return counts
 
 
-@parameter_units(n_tasks="tasks", items_per_task="items", steps_per_task="steps",
-                 rehearsal="1", exponent="1", scale="tasks", rehearsal_fraction="1",
-                 budgeted="1", test_every="steps", time_step="s")
+@declare_parameters(
+    n_tasks=argument(low=1, integer=True, units="count", doc="number of tasks"),
+    items_per_task=argument(low=1, integer=True, units="count", doc="items per task"),
+    steps_per_task=argument(low=1, integer=True, units="count", doc="study steps per task"),
+    rehearsal=argument(choices=REHEARSAL_RULES, doc="rehearsal rule"),
+    exponent=argument(low=0.0, doc="power-law exponent of rehearsal by lag"),
+    scale=argument(low=0.0, low_open=True, units="count",
+                   doc="exponential rehearsal scale, in tasks"),
+    rehearsal_fraction=argument(low=0.0, high=1.0, doc="share of steps spent rehearsing"),
+    budgeted=argument(choices=(True, False), doc="rehearsal within a fixed step budget"),
+    test_every=argument(low=1, integer=True, optional=True, units="count",
+                        doc="steps between TEST blocks"),
+    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds per step"))
 def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power", exponent=1.0,
                      scale=1.0, rehearsal_fraction=0.25, budgeted=True, test_every=None,
                      time_step=1.0, seed=None):
@@ -147,10 +157,6 @@ def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power",
     """
     counts = rehearsal_counts(n_tasks, steps_per_task, rehearsal, exponent, scale,
                               rehearsal_fraction, budgeted)
-    items_per_task = check_number("items_per_task", items_per_task, 1, None, integer=True)
-    if test_every is not None:
-        test_every = check_number("test_every", test_every, 1, None, integer=True)
-    time_step = check_number("time_step", time_step, 0.0, None, low_open=True)
     seed_seq = seed_sequence(seed)
     rng = generator(seed_seq)
 

@@ -2,12 +2,15 @@
 import numpy as np
 
 from environments.seeding import generator, seed_attrs, seed_sequence
-from environments.units import parameter_units
-from environments.validation import check_number
+from environments.params import argument, declare_parameters
 from environments.stream import EventStream
 
 
-@parameter_units(n_events="events", n_items="items", exponent="1", time_step="s")
+@declare_parameters(
+    n_events=argument(low=1, integer=True, units="count", doc="number of events"),
+    n_items=argument(low=1, integer=True, units="count", doc="number of items"),
+    exponent=argument(low=0.0, doc="Zipf exponent of item frequency vs rank"),
+    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds between events"))
 def zipf(n_events, n_items, exponent=1.0, time_step=1.0, seed=None):
     """A stream of independent needs whose item frequencies follow Zipf's law.
 
@@ -36,10 +39,6 @@ def zipf(n_events, n_items, exponent=1.0, time_step=1.0, seed=None):
     -------
     EventStream
     """
-    n_events = check_number("n_events", n_events, 1, None, integer=True)
-    n_items = check_number("n_items", n_items, 1, None, integer=True)
-    exponent = check_number("exponent", exponent, 0.0, None)
-    time_step = check_number("time_step", time_step, 0.0, None, low_open=True)
     seed_seq = seed_sequence(seed)
     cumulative = np.cumsum(np.arange(1, n_items + 1, dtype=np.float64) ** -float(exponent))
     draws = generator(seed_seq).random(n_events) * cumulative[-1]

@@ -88,14 +88,25 @@ def test_jitted_generators_agree_with_pure_python(jitted_and_pure_python):
 
 @pytest.mark.parametrize("generator", [env.power_law, env.zipf, env.reoccurrence,
                                        env.sequential_tasks, env.permuted_tasks])
-def test_every_seeded_generator_declares_the_units_of_every_parameter(generator):
+def test_every_seeded_generator_declares_every_parameter(generator):
     parameters = set(inspect.signature(generator).parameters) - {"seed"}
     assert set(generator.parameter_units) == parameters
+    assert set(generator.parameter_specs) == parameters
     for name, unit in generator.parameter_units.items():
+        assert generator.parameter_specs[name]["doc"]
         if name == "time_step":
             assert unit == "s"
-        elif name.startswith("n_"):  # a count: of what
-            assert unit == name[2:]
+        elif name.startswith("n_"):  # a count (pint: "count"); the doc says of what
+            assert unit == "count"
+
+
+def test_declarations_check_arguments_before_the_generator_runs():
+    with pytest.raises(ValueError, match=r"^exponent must be >= 0.0, got -1"):
+        env.power_law(10, exponent=-1)
+    with pytest.raises(ValueError, match=r"^rehearsal must be one of 'power'"):
+        env.sequential_tasks(2, 2, 4, rehearsal="sometimes")
+    # numbers are coerced as declared
+    assert env.zipf(5.0, 3, seed=1).meta["n_events"] == 5
 
 
 def test_parameter_units_records_units_and_rejects_bad_declarations():

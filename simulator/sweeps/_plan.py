@@ -27,6 +27,7 @@ from simulator.probes import describe_probe_times, probe_rule
 from simulator.reductions import DEFAULT_LAG_EDGES, check_bin_edges, keep_events, keep_probes, keep_retention
 from simulator.run import _check_probe_times, item_tasks, run
 from simulator.protocol import MemoryModel, check_model
+from environments.params import check_arguments
 
 REDUCTIONS = ("retention", "probes", "events")
 # dims a run's reduction may use; a grid key of the same name would collide with them
@@ -518,6 +519,11 @@ def _check_required(environment, env_name, given):
 
 
 def _check_environment_arguments(environment, environment_kwargs, **grid_values):
+    """Check arguments against the environment's declarations
+    (:func:`environments.declare_parameters`); an environment function that declares
+    none is called with a seed that stops it at its first draw."""
+    if check_arguments(environment, {**environment_kwargs, **grid_values}):
+        return
     try:
         environment(**environment_kwargs, **grid_values, seed=_CheckingSeed(0))
     except _ArgumentsChecked:
