@@ -6,7 +6,7 @@ import xarray as xr
 
 import environments as env
 import simulator
-from environments.seeding import seed_attrs, seed_sequence
+from environments.seeding import child, seed_attrs, seed_sequence
 from environments.validation import check_number
 from environments.stream import flat_attrs
 from environments.params import parameters
@@ -95,8 +95,8 @@ def workload_retention(learner, schedulers, n_items=200, days=120, reviews_per_d
     runs = [simulator.simulate_schedule(s, learner, n_items, days,
                                         reviews_per_day=reviews_per_day,
                                         new_per_day=new_per_day, test_delays=test_delays,
-                                        seed=child)
-            for s, child in zip(schedulers, seed_seq.spawn(len(schedulers)))]
+                                        seed=child(seed_seq, k))
+            for k, s in enumerate(schedulers)]
     labels = [scheduler_label(s) for s in schedulers]
     ds = xr.concat([r[["reviews_per_item", "retention"]] for r in runs], dim="scheduler",
                    combine_attrs="drop")
@@ -177,10 +177,10 @@ def view_batch_comparison(learner, n_items=20, presentations=8, views=(1, 2, 4, 
     seed_seq = seed_sequence(seed)
     recall = np.empty((len(views), len(intervals)))
     rest = np.empty(len(views))
-    for k, (v, child) in enumerate(zip(views, seed_seq.spawn(len(views)))):
+    for k, v in enumerate(views):
         stream = env.view_batch(n_items, v, presentations // v, retention_intervals=intervals,
                                 presentation_time=presentation_time)
-        run = simulator.run(learner, stream, seed=child)
+        run = simulator.run(learner, stream, seed=child(seed_seq, k))
         tests = run["kind"].values == env.TEST
         tested_after = intervals[run["item"].values[tests] % len(intervals)]
         recall[k] = [run["p_recall"].values[tests][tested_after == r].mean() for r in intervals]

@@ -11,7 +11,7 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from environments import power_law
-from environments.seeding import seed_attrs, seed_sequence
+from environments.seeding import child, seed_attrs, seed_sequence
 from environments.validation import check_number
 
 from simulator.variables import COORDINATES, variable_attrs
@@ -42,13 +42,13 @@ def demo_retention(n_events=100_000, decays=DECAYS, exponents=EXPONENTS, n_bins=
     shape = (len(exponents), len(decays), n_bins)
     p_recall, recalled = np.empty(shape), np.empty(shape)
     counts = np.empty(shape, np.int64)
-    env_seeds = root.spawn(len(exponents))
+    env_seeds = [child(root, a) for a in range(len(exponents))]
     bar = tqdm(total=len(exponents) * len(agents), desc="demo runs", unit="run",
                file=sys.stderr, disable=not progress)
     with bar:
         for a, (exponent, env_seed) in enumerate(zip(exponents, env_seeds)):
             stream = power_law(n_events, exponent=exponent, seed=env_seed)
-            agent_seeds = env_seed.spawn(len(agents))
+            agent_seeds = [child(env_seed, d) for d in range(len(agents))]
             for d, (agent, agent_seed) in enumerate(zip(agents, agent_seeds)):
                 kept = keep_retention(run(agent, stream, seed=agent_seed), edges)
                 p_recall[a, d], recalled[a, d], counts[a, d] = (

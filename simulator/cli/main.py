@@ -112,7 +112,7 @@ def _output(option, config, config_path, suffix):
 
 def _run(args):
     import analysis
-    from environments.seeding import seed_sequence
+    from environments.seeding import child, seed_sequence
 
     from simulator.run import run
 
@@ -122,7 +122,8 @@ def _run(args):
     out = _output(args.out, config, args.config, ".nc")
     start = time.perf_counter()
     # one root seed: its first child makes the stream, the second the agent's draws
-    stream_seed, agent_seed = seed_sequence(config.get("seed")).spawn(2)
+    root = seed_sequence(config.get("seed"))
+    stream_seed, agent_seed = child(root, 0), child(root, 1)
     stream = environment(**kwargs, seed=stream_seed)
     ds = run(agent, stream, seed=agent_seed, probe_times=config.get("probe_times"))
     analysis.save(ds, out)

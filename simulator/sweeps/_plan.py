@@ -28,6 +28,7 @@ from simulator.reductions import DEFAULT_LAG_EDGES, check_bin_edges, keep_events
 from simulator.run import _check_probe_times, item_tasks, run
 from simulator.protocol import MemoryModel, check_model
 from environments.params import check_arguments
+from environments.seeding import child
 
 REDUCTIONS = ("retention", "probes", "events")
 # dims a run's reduction may use; a grid key of the same name would collide with them
@@ -129,10 +130,8 @@ class SweepPlan:
         env_flat = int(np.ravel_multi_index([i for i, _ in env_cell], [n for _, n in env_cell])
                        ) if env_cell else 0
         flat = int(np.ravel_multi_index(cell, grid_shape))
-        environment = np.random.SeedSequence(
-            self.entropy, spawn_key=self.spawn_key + (0, env_flat, replicate))
-        agent = np.random.SeedSequence(self.entropy, spawn_key=self.spawn_key + (1, flat, replicate))
-        return environment, agent
+        root = np.random.SeedSequence(self.entropy, spawn_key=self.spawn_key)
+        return child(root, 0, env_flat, replicate), child(root, 1, flat, replicate)
 
     def stream(self, index, seed):
         """The stream run ``index`` meets (generated here: streams are made lazily)."""

@@ -12,6 +12,10 @@ from simulator.models.actr._multiscale_kernels import (MS_MIN_AGE_FLOOR, MS_ROW,
 from environments.params import parameter, validate
 from simulator.models._kernel_utils import presentation_slots
 from simulator.protocol import MemoryModel, model_kernels
+from environments.seeding import child, generator
+
+PERMANENT_NOISE_SEED = 0
+"""Child of a run's seed that draws the permanent noise (never shifts the recall draws)."""
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
 
@@ -190,7 +194,7 @@ class ACTR(MemoryModel):
         ----------
         n_items : int
         rng : numpy.random.Generator
-            Its first child draws the permanent noise (as in :func:`simulator.run`).
+            Child ``PERMANENT_NOISE_SEED`` of its seed draws the permanent noise.
         counts : array of int, optional
             Presentations each item will get, when known (sizes the history once).
 
@@ -230,7 +234,7 @@ class ACTR(MemoryModel):
 
         A child seed: permanent noise never shifts the per-event recall draws.
         """
-        noise_rng = rng.spawn(1)[0]
+        noise_rng = generator(child(rng.bit_generator.seed_seq, PERMANENT_NOISE_SEED))
         if self.permanent_noise > 0:
             return noise_rng.logistic(0.0, self.permanent_noise, n_items)
         return np.zeros(n_items)
