@@ -131,3 +131,54 @@ def need_ranks(clock, item, kind, n_items, mode, decay, hybrid_k, age_floor, spa
         if spreads and first_in_context[e]:
             graph, n_edges = associate(graph, n_edges, i, sources, n_items)
             member_count[context[e]] += 1
+
+
+_GENERIC = {}
+
+
+def generic_need_kernel(kernels):
+    """Need ranking driven by any model's ``predict`` and ``learn`` (memoised per model).
+
+    Before each event every item met so far is ranked by the model's recall
+    probability, by frequency and by recency; then the event reaches ``learn``
+    (a STUDY with no answer, a TEST as a successful retrieval: the item was
+    needed and found).
+    """
+    loop = _GENERIC.get(kernels)
+    if loop is None:
+        loop = _GENERIC[kernels] = _make_generic(kernels.predict, kernels.learn)
+    return loop
+
+
+def _make_generic(predict, learn):
+    @njit
+    def generic_need_ranks(params, state, events, ranks, n_candidates):
+        time, item, kind, n_items = events
+        candidates = np.empty(n_items, np.int64)
+        seen = np.zeros(n_items, np.bool_)
+        n_known = 0
+        score = np.empty(n_items)
+        frequency = np.zeros(n_items)
+        recency = np.empty(n_items)
+        for e in range(len(time)):
+            i = item[e]
+            now = time[e]
+            n_candidates[e] = n_known
+            if seen[i]:
+                for c in range(n_known):
+                    j = candidates[c]
+                    score[j] = predict(params, state, j, now)
+                ranks[ACTIVATION, e] = rank_of(score, candidates, n_known, i)
+                ranks[FREQUENCY, e] = rank_of(frequency, candidates, n_known, i)
+                ranks[RECENCY, e] = rank_of(recency, candidates, n_known, i)
+            else:
+                ranks[:, e] = np.nan
+                candidates[n_known] = i
+                n_known += 1
+                seen[i] = True
+            outcome = np.nan if kind[e] == STUDY else 1.0
+            state = learn(params, state, i, now, outcome, 0)
+            frequency[i] += 1.0
+            recency[i] = now
+        return state
+    return generic_need_ranks

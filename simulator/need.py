@@ -1,4 +1,4 @@
-"""Need prediction: does ACT-R activation track which item the environment needs next?"""
+"""Need prediction: does a memory model's strength track which item the environment needs next?"""
 import numpy as np
 import xarray as xr
 
@@ -7,13 +7,13 @@ from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.validation import check_number
 from environments.stream import flat_attrs
 
-from simulator._need_kernels import need_ranks
 from environments.params import parameters
+from simulator.protocol import check_model
 from simulator.variables import NEED_VARIABLES, variable_attrs
-from simulator.models.actr.model import ACTR, context_members
 
 MODELS = ("activation", "frequency", "recency")
-"""Rankings compared by :func:`predict_need`: ACT-R and its two one-cue baselines."""
+"""Rankings compared by :func:`predict_need`: the model (ACT-R's activation, any other
+model's recall probability) and two one-cue baselines."""
 
 
 def predict_need(agent, stream, k=10, seed=None):
@@ -36,7 +36,9 @@ def predict_need(agent, stream, k=10, seed=None):
 
     Parameters
     ----------
-    agent : simulator.ACTR
+    agent : simulator.MemoryModel
+        ACT-R ranks by activation (with spreading from the event's context); any
+        other model by its predicted recall probability.
     stream : environments.EventStream
     k : int
         Cut-off of ``hit_rate`` (the item is among the top k), >= 1.
@@ -51,24 +53,13 @@ def predict_need(agent, stream, k=10, seed=None):
         events, with coords ``model``, ``time``, ``item``; attrs: ``k``, the
         agent's parameters, the stream's meta, the seed entropy.
     """
-    if not isinstance(agent, ACTR):
-        raise ValueError(f"agent must be a simulator.ACTR, got {type(agent).__name__}")
+    check_model(agent, "agent")
     if not isinstance(stream, EventStream):
         raise ValueError(f"stream must be an environments.EventStream, "
                          f"got {type(stream).__name__}")
     k = check_number("k", k, 1, None, integer=True)
     seed_seq = seed_sequence(seed)
-    inputs = agent._kernel_inputs(stream, generator(seed_seq))
-    members = context_members(stream)
-    n = len(stream)
-    ranks = np.empty((len(MODELS), n))
-    n_candidates = np.empty(n, np.int64)
-    need_ranks(inputs["clock"], stream.item, stream.kind, stream.n_items, inputs["mode"],
-               agent.decay, agent.hybrid_k, agent.age_floor, agent.spacing_scale,
-               agent.spacing_intercept, agent.test_is_presentation, inputs["permanent"],
-               agent.max_association, agent.source_activation, members["context"],
-               members["first_in_context"], members["member_start"],
-               members["member_items"], inputs["weights"], ranks, n_candidates)
+    ranks, n_candidates = agent.rank_needs(stream, generator(seed_seq))
     return _need_dataset(agent, stream, k, ranks, n_candidates, seed_seq)
 
 

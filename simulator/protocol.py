@@ -218,6 +218,34 @@ class MemoryModel(abc.ABC):
         from simulator.drivers import replay_stream
         return replay_stream(self, stream, rng, probe_times, observed=False)
 
+    def rank_needs(self, stream, rng):
+        """Before each event, rank every item met so far by the model's predicted recall.
+
+        Used by :func:`simulator.predict_need`; a model may override it (ACT-R
+        ranks by activation with spreading from contexts).
+
+        Parameters
+        ----------
+        stream : environments.EventStream
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        ranks : numpy.ndarray
+            ``(3, n_events)`` mid-ranks by the model, frequency and recency (NaN
+            for an item's first event).
+        n_candidates : numpy.ndarray
+            Items met before each event.
+        """
+        from simulator._need_kernels import generic_need_kernel
+        state = self.prepare(stream, rng)
+        ranks = np.empty((3, len(stream)))
+        n_candidates = np.empty(len(stream), np.int64)
+        generic_need_kernel(self.kernels)(
+            self.kernel_params(), state,
+            (stream.time, stream.item, stream.kind, int(stream.n_items)), ranks, n_candidates)
+        return ranks, n_candidates
+
     @classmethod
     def parameter_specs(cls):
         """``{name: spec}``: range, units and meaning of each declared parameter."""

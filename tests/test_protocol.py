@@ -204,3 +204,22 @@ def test_variable_registry_refuses_a_second_declaration_and_checks_datasets():
     assert REGISTRY.validate(ds, required=("p_recall", "lag")) is ds
     with pytest.raises(ValueError, match="needs the variable"):
         REGISTRY.validate(ds.drop_vars("lag"), required=("lag",), where="retention_curve")
+
+
+def test_predict_need_ranks_any_model():
+    stream = env.power_law(600, exponent=1.0, seed=2)
+    ds = simulator.predict_need(Exponential(tau=50.0), stream, k=3)
+    ranks = ds["need_rank"]
+    # exponential forgetting since the last presentation ranks exactly by recency
+    np.testing.assert_array_equal(ranks.sel(model="activation").values,
+                                  ranks.sel(model="recency").values)
+    assert np.isfinite(ds["mean_reciprocal_rank"].values).all()
+
+
+def test_actr_need_ranking_agrees_with_the_generic_one():
+    stream = env.power_law(800, exponent=1.0, seed=3)
+    model = simulator.ACTR(decay=0.4, noise=0.5)
+    specific = model.rank_needs(stream, generator(seed_sequence(1)))
+    generic = simulator.MemoryModel.rank_needs(model, stream, generator(seed_sequence(1)))
+    np.testing.assert_array_equal(specific[1], generic[1])
+    np.testing.assert_array_equal(specific[0], generic[0])

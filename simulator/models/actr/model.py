@@ -321,6 +321,34 @@ class ACTR(MemoryModel):
         inputs["weights"] = base_level_coefficients(self)
         return inputs
 
+    def rank_needs(self, stream, rng):
+        """Rank the items met so far by activation before each event (see
+        :meth:`simulator.MemoryModel.rank_needs`): base level, spreading from the
+        event's context, permanent noise; frequency and recency beside it.
+
+        Parameters
+        ----------
+        stream : environments.EventStream
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        ranks, n_candidates : numpy.ndarray
+        """
+        from simulator._need_kernels import need_ranks
+        inputs = self._kernel_inputs(stream, rng)
+        members = context_members(stream)
+        n = len(stream)
+        ranks = np.empty((3, n))
+        n_candidates = np.empty(n, np.int64)
+        need_ranks(inputs["clock"], stream.item, stream.kind, stream.n_items, inputs["mode"],
+                   self.decay, self.hybrid_k, self.age_floor, self.spacing_scale,
+                   self.spacing_intercept, self.test_is_presentation, inputs["permanent"],
+                   self.max_association, self.source_activation, members["context"],
+                   members["first_in_context"], members["member_start"],
+                   members["member_items"], inputs["weights"], ranks, n_candidates)
+        return ranks, n_candidates
+
     def psychological_time(self, time, at=None):
         """Pavlik & Anderson's psychological time of the stream's event ``time``.
 
