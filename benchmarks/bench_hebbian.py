@@ -39,9 +39,10 @@ def ours_recall(weights, patterns, n_cues, n_flip, sweeps, seed):
     items = np.arange(n_cues)
     overlaps = np.empty((n_cues, 1))
     n_sweeps = np.empty((n_cues, 1), np.int64)
-    recall_items(weights, patterns, items, 1, False, np.float64(0.0),
-                 np.float64(patterns.shape[1]), np.float64(0.0), np.float64(-1.0),
-                 np.float64(1.0), True, sweeps, n_flip, np.random.default_rng(seed),
+    coding = (False, np.float64(0.0), np.float64(patterns.shape[1]), np.float64(1.0),
+              np.float64(0.0), np.float64(np.inf))
+    dynamics = (np.float64(0.0), np.float64(-1.0), np.float64(1.0), True, sweeps, n_flip, 1)
+    recall_items(weights, patterns, items, coding, dynamics, np.random.default_rng(seed),
                  overlaps, n_sweeps)
     return overlaps[:, 0], n_sweeps[:, 0]
 

@@ -62,11 +62,14 @@ def context_spreading_to_all(sources, graph, max_association, source_activation,
 
 
 @njit
-def need_ranks(clock, item, kind, n_items, mode, decay, hybrid_k, age_floor, spacing_scale,
-               spacing_intercept, test_is_presentation, permanent, max_association,
-               source_activation, context, first_in_context, member_start, member_items,
-               weights, ranks, n_candidates):
+def need_ranks(events, params, inputs, spreading_inputs, out):
     """Before each event, rank every item presented so far; write the target's ranks.
+
+    Records: ``events = (clock, item, kind, n_items)``, ``params = (mode, decay,
+    hybrid_k, age_floor, spacing_scale, spacing_intercept, test_is_presentation)``,
+    ``inputs = (permanent, weights)``, ``spreading_inputs = (max_association,
+    source_activation, context, first_in_context, member_start, member_items)``,
+    ``out = (ranks, n_candidates)``.
 
     ``ranks[model, e]``: mid-rank of event e's item by activation (base level +
     spreading from the context's earlier items + permanent noise), by
@@ -77,6 +80,13 @@ def need_ranks(clock, item, kind, n_items, mode, decay, hybrid_k, age_floor, spa
     + edges of the context's items): the base level is O(1) for optimized,
     O(1) for multiscale, O(presentations) for exact, O(hybrid_k) for hybrid.
     """
+    clock, item, kind, n_items = events
+    (mode, decay, hybrid_k, age_floor, spacing_scale, spacing_intercept,
+     test_is_presentation) = params
+    permanent, weights = inputs
+    (max_association, source_activation, context, first_in_context, member_start,
+     member_items) = spreading_inputs
+    ranks, n_candidates = out
     start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode)
     spacing = spacing_scale > 0.0
     factors = np.empty(MS_SCRATCH)

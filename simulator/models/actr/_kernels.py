@@ -340,9 +340,14 @@ def context_sources(e, context, member_start, member_items, member_count):
 
 
 @njit
-def probe_actr(now, mode, decay, hybrid_k, spacing, threshold, noise, age_floor, start, fill,
-               hist_t, hist_d, last, traces, permanent, weights, factors, out):
-    """Recall probability of every item at ``now``, without learning (a probe)."""
+def probe_actr(now, params, memory, out):
+    """Recall probability of every item at ``now``, without learning (a probe).
+
+    ``params = (mode, decay, hybrid_k, spacing, threshold, noise, age_floor)``,
+    ``memory = (start, fill, hist_t, hist_d, last, traces, permanent, weights, factors)``.
+    """
+    mode, decay, hybrid_k, spacing, threshold, noise, age_floor = params
+    start, fill, hist_t, hist_d, last, traces, permanent, weights, factors = memory
     for i in range(len(out)):
         a = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
                        hist_d, last, traces, weights, factors)
@@ -410,9 +415,10 @@ def _run_actr(mode, events, params, inputs, out, probes):
         i = item[e]
         now = clock[e]
         while next_probe < len(probe_times) and probe_times[next_probe] < time[e]:
-            probe_actr(probe_clock[next_probe], mode, decay, hybrid_k, spacing, threshold,
-                       noise, age_floor, start, fill, hist_t, hist_d, last, traces, permanent,
-                       weights, factors, probe_recall[next_probe])
+            probe_actr(probe_clock[next_probe],
+                       (mode, decay, hybrid_k, spacing, threshold, noise, age_floor),
+                       (start, fill, hist_t, hist_d, last, traces, permanent, weights, factors),
+                       probe_recall[next_probe])
             next_probe += 1
         n_prior[e] = fill[i] - start[i]
         lag[e] = time[e] - last_time[i]
@@ -438,9 +444,9 @@ def _run_actr(mode, events, params, inputs, out, probes):
         if presented:
             last_time[i] = time[e]
     for p in range(next_probe, len(probe_times)):
-        probe_actr(probe_clock[p], mode, decay, hybrid_k, spacing, threshold, noise,
-                   age_floor, start, fill, hist_t, hist_d, last, traces, permanent, weights,
-                   factors, probe_recall[p])
+        probe_actr(probe_clock[p], (mode, decay, hybrid_k, spacing, threshold, noise, age_floor),
+                   (start, fill, hist_t, hist_d, last, traces, permanent, weights, factors),
+                   probe_recall[p])
 
 
 def _mode_kernel(mode):

@@ -341,12 +341,14 @@ class ACTR(MemoryModel):
         n = len(stream)
         ranks = np.empty((3, n))
         n_candidates = np.empty(n, np.int64)
-        need_ranks(inputs["clock"], stream.item, stream.kind, stream.n_items, inputs["mode"],
-                   self.decay, self.hybrid_k, self.age_floor, self.spacing_scale,
-                   self.spacing_intercept, self.test_is_presentation, inputs["permanent"],
-                   self.max_association, self.source_activation, members["context"],
-                   members["first_in_context"], members["member_start"],
-                   members["member_items"], inputs["weights"], ranks, n_candidates)
+        need_ranks((inputs["clock"], stream.item, stream.kind, int(stream.n_items)),
+                   (inputs["mode"], float(self.decay), int(self.hybrid_k),
+                    float(self.age_floor), float(self.spacing_scale),
+                    float(self.spacing_intercept), bool(self.test_is_presentation)),
+                   (inputs["permanent"], inputs["weights"]),
+                   (float(self.max_association), float(self.source_activation),
+                    members["context"], members["first_in_context"], members["member_start"],
+                    members["member_items"]), (ranks, n_candidates))
         return ranks, n_candidates
 
     def psychological_time(self, time, at=None):

@@ -208,14 +208,19 @@ def relax_sync(weights, states, theta, low, high, max_sweeps, sweeps):
 
 
 @njit
-def recall_items(weights, patterns, items, n_cues, sparse, offset, norm, theta, low, high,
-                 asynchronous, max_sweeps, n_corrupt, rng, overlaps, sweeps):
+def recall_items(weights, patterns, items, coding, dynamics, rng, overlaps, sweeps):
     """Cue the network ``n_cues`` times with each pattern of ``items``, relax, score.
+
+    Records (:mod:`simulator.models.hebbian._model_kernels`): ``coding = (sparse,
+    offset, norm, learning_rate, decay, bound)``, ``dynamics = (theta, low, high,
+    asynchronous, max_sweeps, n_corrupt, n_cues)``.
 
     Writes ``overlaps[r, c]`` and ``sweeps[r, c]`` for item ``items[r]`` and cue
     ``c``. Cues are relaxed in chunks: one matrix product gives the first
     fields of a whole chunk.
     """
+    sparse, offset, norm = coding[0], coding[1], coding[2]
+    theta, low, high, asynchronous, max_sweeps, n_corrupt, n_cues = dynamics
     n_units = patterns.shape[1]
     n_total = len(items) * n_cues
     for first in range(0, n_total, BLOCK):
@@ -277,12 +282,14 @@ def score_cues(overlaps, recall_threshold):
 
 
 @njit
-def run_hebbian(time, item, kind, patterns, sparse, offset, norm, learning_rate, decay, bound,
-                theta, low, high, asynchronous, max_sweeps, n_corrupt, n_cues,
-                recall_threshold, test_is_presentation, event_rng, probe_rng, probe_times,
-                overlap, p_recall, recalled, familiarity, sweeps, lag, n_prior,
-                probe_recall, probe_overlap, probe_familiarity):
+def run_hebbian(events, patterns, params, rngs, probe_times, out, probe_out):
     """Run a Hebbian network over a stream, writing into the output arrays.
+
+    Records: ``events = (time, item, kind)``; ``params = (coding, dynamics,
+    scores)`` as in :mod:`simulator.models.hebbian._model_kernels`; ``rngs =
+    (event_rng, probe_rng)``; ``out = (overlap, p_recall, recalled, familiarity,
+    sweeps, lag, n_prior)``; ``probe_out = (probe_recall, probe_overlap,
+    probe_familiarity)``.
 
     STUDY events store the item's pattern; up to ``BLOCK`` consecutive STUDY
     events (not split by a probe) are stored as one block, bit-packed for the
@@ -296,6 +303,14 @@ def run_hebbian(time, item, kind, patterns, sparse, offset, norm, learning_rate,
     item presented so far and scores the familiarity of every item, drawing
     from ``probe_rng`` so that probes never shift the events' draws.
     """
+    time, item, kind = events
+    coding, dynamics, scores = params
+    sparse, offset, norm, learning_rate, decay, bound = coding
+    recall_threshold, test_is_presentation = scores
+    n_cues = dynamics[6]
+    event_rng, probe_rng = rngs
+    overlap, p_recall, recalled, familiarity, sweeps, lag, n_prior = out
+    probe_recall, probe_overlap, probe_familiarity = probe_out
     n_events = len(time)
     n_items, n_units = patterns.shape
     rate = learning_rate / norm
@@ -306,10 +321,9 @@ def run_hebbian(time, item, kind, patterns, sparse, offset, norm, learning_rate,
     e = 0
     while e < n_events:
         while next_probe < len(probe_times) and probe_times[next_probe] < time[e]:
-            probe(weights, patterns, count, n_cues, sparse, offset, norm, learning_rate,
-                  theta, low, high, asynchronous, max_sweeps, n_corrupt, recall_threshold,
-                  probe_rng, probe_recall[next_probe], probe_overlap[next_probe],
-                  probe_familiarity[next_probe])
+            probe(weights, patterns, count, params, probe_rng,
+                  (probe_recall[next_probe], probe_overlap[next_probe],
+                   probe_familiarity[next_probe]))
             next_probe += 1
         limit = probe_times[next_probe] if next_probe < len(probe_times) else np.inf
         studying = kind[e] == STUDY
@@ -326,8 +340,7 @@ def run_hebbian(time, item, kind, patterns, sparse, offset, norm, learning_rate,
         else:
             cue_overlaps = np.empty((stop - e, n_cues))
             cue_sweeps = np.empty((stop - e, n_cues), np.int64)
-            recall_items(weights, patterns, block, n_cues, sparse, offset, norm, theta, low,
-                         high, asynchronous, max_sweeps, n_corrupt, event_rng, cue_overlaps,
+            recall_items(weights, patterns, block, coding, dynamics, event_rng, cue_overlaps,
                          cue_sweeps)
             familiarities(weights, patterns, block, offset, norm, learning_rate,
                           familiarity[e:stop])
@@ -354,22 +367,23 @@ def run_hebbian(time, item, kind, patterns, sparse, offset, norm, learning_rate,
             store_patterns(weights, coded, rate, decay, bound)
         e = stop
     for p in range(next_probe, len(probe_times)):
-        probe(weights, patterns, count, n_cues, sparse, offset, norm, learning_rate, theta,
-              low, high, asynchronous, max_sweeps, n_corrupt, recall_threshold, probe_rng,
-              probe_recall[p], probe_overlap[p], probe_familiarity[p])
+        probe(weights, patterns, count, params, probe_rng,
+              (probe_recall[p], probe_overlap[p], probe_familiarity[p]))
 
 
 @njit
-def probe(weights, patterns, count, n_cues, sparse, offset, norm, learning_rate, theta, low,
-          high, asynchronous, max_sweeps, n_corrupt, recall_threshold, rng, recall_out,
-          overlap_out, familiarity_out):
+def probe(weights, patterns, count, params, rng, outs):
     """Test every item without learning: recall of the presented ones (others 0, overlap NaN),
     familiarity of all."""
+    coding, dynamics, scores = params
+    offset, norm, learning_rate = coding[1], coding[2], coding[3]
+    n_cues = dynamics[6]
+    recall_threshold = scores[0]
+    recall_out, overlap_out, familiarity_out = outs
     presented = np.flatnonzero(count > 0)
     cue_overlaps = np.empty((len(presented), n_cues))
     cue_sweeps = np.empty((len(presented), n_cues), np.int64)
-    recall_items(weights, patterns, presented, n_cues, sparse, offset, norm, theta, low, high,
-                 asynchronous, max_sweeps, n_corrupt, rng, cue_overlaps, cue_sweeps)
+    recall_items(weights, patterns, presented, coding, dynamics, rng, cue_overlaps, cue_sweeps)
     recall_out[:] = 0.0
     overlap_out[:] = np.nan
     for r in range(len(presented)):

@@ -28,8 +28,7 @@ def predict(params, state, item, now):
     items = np.full(1, item, np.int64)
     overlaps = np.empty((1, n_cues))
     sweeps = np.empty((1, n_cues), np.int64)
-    recall_items(weights, patterns, items, n_cues, sparse, offset, norm, theta, low, high,
-                 asynchronous, max_sweeps, n_corrupt, rng, overlaps, sweeps)
+    recall_items(weights, patterns, items, params[0], dynamics, rng, overlaps, sweeps)
     return score_cues(overlaps[0], scores[0])
 
 

@@ -245,20 +245,10 @@ class Hebbian(MemoryModel):
 
     def _run_kernel(self, stream, probe_times, patterns, seed_seq, out):
         """Call the jitted kernel with the parameters in its terms, writing into ``out``."""
-        sparse = self.coding == "sparse"
-        bound = np.inf if self.weight_bound is None else self.weight_bound
-        # float64 scalars keep NUMBA_DISABLE_JIT runs bit-compatible with float32 weights
-        f64 = np.float64
-        run_hebbian(stream.time, stream.item, stream.kind, patterns, sparse,
-                    f64(self.activity), f64(self.norm), f64(self.learning_rate),
-                    f64(self.weight_decay), f64(bound * self.learning_rate / self.norm),
-                    f64(self.learning_rate * (0.5 - self.activity)) if sparse else f64(0.0),
-                    f64(0.0) if sparse else f64(-1.0), f64(1.0), self.dynamics == "async",
-                    self.max_sweeps, self.n_corrupted, self.n_cues, f64(self.recall_threshold),
-                    self.test_is_presentation,
-                    generator(child(seed_seq, EVENT_CUE_SEED)),
-                    generator(child(seed_seq, PROBE_CUE_SEED)), probe_times,
-                    out["overlap"], out["p_recall"], out["recalled"], out["familiarity"],
-                    out["sweeps"], out["lag"], out["n_prior"], out["probe_recall"],
-                    out["probe_overlap"], out["probe_familiarity"])
+        run_hebbian((stream.time, stream.item, stream.kind), patterns, self.kernel_params(),
+                    (generator(child(seed_seq, EVENT_CUE_SEED)),
+                     generator(child(seed_seq, PROBE_CUE_SEED))), probe_times,
+                    (out["overlap"], out["p_recall"], out["recalled"], out["familiarity"],
+                     out["sweeps"], out["lag"], out["n_prior"]),
+                    (out["probe_recall"], out["probe_overlap"], out["probe_familiarity"]))
 

@@ -172,11 +172,12 @@ def test_accuracy(theta, test_x, test_y, permutation, n_features, hidden, n_clas
 
 
 @njit
-def run_learner(time, item, kind, train_x, train_y, test_x, test_y, permutations,
-                items_per_task, theta, n_features, hidden, n_classes, batch_size,
-                learning_rate, l2, ewc, probe_times, p_recall, recalled, loss,
-                probe_accuracy, probe_loss):
+def run_learner(events, data, params, theta, probe_times, out, probe_out):
     """Train ``theta`` on the stream's STUDY events in minibatches of ``batch_size``.
+
+    Records: ``events = (time, item, kind)``; ``data`` and ``params`` as in
+    :func:`learn_batch`; ``out = (p_recall, recalled, loss)``; ``probe_out =
+    (probe_accuracy, probe_loss)``.
 
     Per event: ``p_recall`` (probability given to the true label), ``recalled``
     (arg-max correct) and ``loss`` (cross-entropy), all with the weights before
@@ -189,6 +190,12 @@ def run_learner(time, item, kind, train_x, train_y, test_x, test_y, permutations
     the Fisher of the newest earlier task is added and the anchor moves to the
     current weights.
     """
+    time, item, kind = events
+    train_x, train_y, test_x, test_y, permutations = data
+    (n_features, hidden, n_classes, batch_size, items_per_task), rates = params
+    learning_rate, l2, ewc = rates
+    p_recall, recalled, loss = out
+    probe_accuracy, probe_loss = probe_out
     n_tasks = len(permutations)
     fisher = np.zeros_like(theta)
     anchor = theta.copy()
@@ -232,17 +239,12 @@ def run_learner(time, item, kind, train_x, train_y, test_x, test_y, permutations
         batch_events[n_pending] = e
         n_pending += 1
         if n_pending == batch_size:
-            learn_batch(theta, batch_items, batch_events, train_x, train_y, permutations,
-                        items_per_task, n_features, hidden, n_classes, learning_rate, l2,
-                        ewc, fisher, anchor, x, y, z1, probs, losses, grad, p_recall,
-                        recalled, loss)
+            learn_batch(theta, (batch_items, batch_events), data, params, (fisher, anchor),
+                        (x, y, z1, probs, losses, grad), out)
             n_pending = 0
     if n_pending > 0:
-        learn_batch(theta, batch_items[:n_pending], batch_events[:n_pending], train_x,
-                    train_y, permutations, items_per_task, n_features, hidden, n_classes,
-                    learning_rate, l2, ewc, fisher, anchor, x[:n_pending], y[:n_pending],
-                    z1[:n_pending], probs[:n_pending], losses[:n_pending], grad, p_recall,
-                    recalled, loss)
+        learn_batch(theta, (batch_items[:n_pending], batch_events[:n_pending]), data, params,
+                    (fisher, anchor), (x, y, z1, probs, losses, grad), out)
     while p < len(probe_times):
         probe(theta, test_x, test_y, permutations, n_features, hidden, n_classes,
               probe_accuracy[p], probe_loss[p])
@@ -251,10 +253,24 @@ def run_learner(time, item, kind, train_x, train_y, test_x, test_y, permutations
 
 
 @njit
-def learn_batch(theta, items, events, train_x, train_y, permutations, items_per_task,
-                n_features, hidden, n_classes, learning_rate, l2, ewc, fisher, anchor, x, y,
-                z1, probs, losses, grad, p_recall, recalled, loss):
-    """One SGD step on the minibatch ``items``, recording its events' results first."""
+def learn_batch(theta, batch, data, params, consolidated, work, outs):
+    """One SGD step on the minibatch, recording its events' results first.
+
+    Records: ``batch = (items, events)``; ``data = (train_x, train_y, test_x,
+    test_y, permutations)``; ``params = (shape, rates)`` with ``shape =
+    (n_features, hidden, n_classes, batch_size, items_per_task)`` and ``rates =
+    (learning_rate, l2, ewc)``; ``consolidated = (fisher, anchor)`` (EWC); ``work
+    = (x, y, z1, probs, losses, grad)``; ``outs = (p_recall, recalled, loss)``.
+    """
+    items, events = batch
+    train_x, train_y, permutations = data[0], data[1], data[4]
+    (n_features, hidden, n_classes, batch_size, items_per_task), rates = params
+    learning_rate, l2, ewc = rates
+    fisher, anchor = consolidated
+    x, y, z1, probs, losses, grad = work
+    n = len(items)
+    x, y, z1, probs, losses = x[:n], y[:n], z1[:n], probs[:n], losses[:n]
+    p_recall, recalled, loss = outs
     gather_inputs(train_x, permutations, items, items_per_task, x)
     for b in range(len(items)):
         y[b] = train_y[items[b] % items_per_task]

@@ -54,9 +54,8 @@ def learn_event(params, state, item, now, outcome, rating):
     pending[counters[1]] = item
     counters[1] += 1
     if counters[1] == batch_size:
-        learn_batch(theta, pending, events, train_x, train_y, permutations, items_per_task,
-                    n_features, hidden, n_classes, learning_rate, l2, ewc, fisher, anchor, x,
-                    y, z1, probs, losses, grad, sink_p, sink_ok, sink_loss)
+        learn_batch(theta, (pending, events), data, params, (fisher, anchor),
+                    (x, y, z1, probs, losses, grad), (sink_p, sink_ok, sink_loss))
         counters[1] = 0
     return state
 

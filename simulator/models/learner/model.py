@@ -147,11 +147,10 @@ class SGDLearner(MemoryModel):
         loss = np.empty((n_probes, data.n_tasks))
         # small matrix products: BLAS threads would only add synchronisation
         with threadpool_limits(limits=1, user_api="blas"):
-            run_learner(stream.time, stream.item, stream.kind, data.train_x, data.train_y,
-                        data.test_x, data.test_y, data.permutations, self.items_per_task,
-                        theta, self.n_features, self.hidden, self.n_classes, self.batch_size,
-                        self.learning_rate, self.l2, self.ewc, probe_times, out["p_recall"],
-                        out["recalled"], out["loss"], accuracy, loss)
+            run_learner((stream.time, stream.item, stream.kind),
+                        (data.train_x, data.train_y, data.test_x, data.test_y,
+                         data.permutations), self.kernel_params(), theta, probe_times,
+                        (out["p_recall"], out["recalled"], out["loss"]), (accuracy, loss))
         # every item of a task carries its task's held-out score, so run's per-task
         # mean over items is exactly the held-out accuracy
         task_of_item = np.arange(stream.n_items) // self.items_per_task
