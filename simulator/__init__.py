@@ -10,7 +10,8 @@ from simulator.need import predict_need
 from simulator.predict import predict
 from simulator.protocol import MemoryModel, ModelKernels, model_kernels
 from simulator.run import run
-from simulator.scheduling.schedulers import SM2, Leitner, TargetRetention, ViewBatch, simulate_schedule
+from simulator.scheduling.schedulers import (SM2, Leitner, Scheduler, TargetRetention, ViewBatch,
+                                             simulate_schedule)
 from simulator.scheduling.spacing import optimal_interval, spacing_recall
 from simulator.sweeps.api import SweepError, sweep, sweep_regimes
 
@@ -22,6 +23,7 @@ __all__ = [
     "ModelKernels",
     "SGDLearner",
     "SM2",
+    "Scheduler",
     "SweepError",
     "TargetRetention",
     "ViewBatch",

@@ -218,6 +218,18 @@ class MemoryModel(abc.ABC):
         from simulator.drivers import replay_stream
         return replay_stream(self, stream, rng, probe_times, observed=False)
 
+    def population_model(self):
+        """The model a scheduler can know: without per-learner differences.
+
+        Default: the model itself. ACT-R drops its permanent (per-item, per-learner)
+        noise.
+
+        Returns
+        -------
+        MemoryModel
+        """
+        return self
+
     def rank_needs(self, stream, rng):
         """Before each event, rank every item met so far by the model's predicted recall.
 

@@ -306,4 +306,4 @@ SCHEDULE_VARIABLES = REGISTRY.declare({
             "description": "days since the first study"},
     "test_delay": {"long_name": "test delay", "units": "day",
                    "description": "delay after the start of the last day"},
-}) | REGISTRY.table("event", "time", "item", "kind", "p_recall", "recalled")
+}) | REGISTRY.table("event", "time", "item", "kind", "p_recall", "recalled", "rating")

@@ -223,3 +223,32 @@ def test_actr_need_ranking_agrees_with_the_generic_one():
     generic = simulator.MemoryModel.rank_needs(model, stream, generator(seed_sequence(1)))
     np.testing.assert_array_equal(specific[1], generic[1])
     np.testing.assert_array_equal(specific[0], generic[0])
+
+
+def test_toy_model_is_scheduled_by_any_policy():
+    # target retention with exponential forgetting: due once exp(-elapsed / tau) <= 1/2,
+    # i.e. at the first day start tau ln 2 = 1.39 days after the item's last event
+    model = Exponential(tau=2 * 86400.0)
+    ds = simulator.simulate_schedule(simulator.TargetRetention(0.5), model, 6, 30,
+                                     new_per_day=2, seed=1, events=True)
+    tests = ds["kind"].values == env.TEST
+    for item in range(6):
+        days = ds["time"].values[tests & (ds["item"].values == item)] // 86400
+        np.testing.assert_array_equal(np.diff(days), 2)
+    leitner = simulator.simulate_schedule(simulator.Leitner(), model, 6, 30, seed=1)
+    assert leitner["items_learned"].values[-1] == 6
+    # the learner's recall at each event is the closed form of the time since its last event
+    p = ds["p_recall"].values[tests]
+    assert np.all((p > 0.25) & (p <= 0.5))
+
+
+def test_a_misspecified_scheduler_model_changes_the_schedule():
+    learner = Exponential(tau=2 * 86400.0)
+    right = simulator.simulate_schedule(simulator.TargetRetention(0.5), learner, 6, 30,
+                                        new_per_day=2, seed=1)
+    wrong = simulator.simulate_schedule(simulator.TargetRetention(0.5), learner, 6, 30,
+                                        new_per_day=2, seed=1,
+                                        scheduler_model=Exponential(tau=8 * 86400.0))
+    # believing memory lasts four times longer, the scheduler reviews less and later
+    assert wrong["reviews"].sum() < right["reviews"].sum()
+    assert wrong["retention"].values[0] < right["retention"].values[0]

@@ -200,7 +200,7 @@ def test_bad_scheduler_parameters_raise(make, name):
     (dict(test_delays=(0.0,)), "test_delays"),
     (dict(presentation_time=0.0), "presentation_time"),
     (dict(presentation_time=3600.0), "presentation_time"),
-    (dict(learner=simulator.Hebbian()), "learner"),
+    (dict(learner=object()), "learner"),
     (dict(learner=simulator.ACTR(max_association=1.0)), "max_association"),
     (dict(scheduler="sm2"), "scheduler"),
 ])

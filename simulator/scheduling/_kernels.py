@@ -1,17 +1,10 @@
-"""Spaced-repetition kernels: scheduler policies and the closed study loop.
+"""Spaced-repetition kernels: the closed study loop, and ACT-R's spacing kernel.
 
-A policy is data: an id (:data:`VIEW_BATCH` .. :data:`TARGET_RETENTION`) and a
-float64 parameter array, so one compiled loop serves every scheduler (no
-jitclass, no closures). Per-item scheduler state lives in plain arrays:
-
-- ``due[i]``: the day item i is next due (``inf`` before it is introduced);
-- ``level[i]``: Leitner box, or SM-2 repetition count;
-- ``ease[i]``: SM-2 easiness factor;
-- ``interval[i]``: the last interval in days (SM-2).
-
-The learner is an ACT-R declarative memory: its activations come from the
-same helpers as :func:`simulator.models.actr._kernels._run_actr` (``base_level``,
-``learn``, ``retrieve``), over a presentation history that grows per item.
+The closed loop (:func:`schedule_loop`) is compiled per learner model, scheduler
+model and policy: it closes over their jitted entry points (the memory-model
+protocol of :mod:`simulator.protocol` and the policies of
+:mod:`simulator.scheduling._policy_kernels`), so any model and any policy run in
+it at compiled speed.
 """
 import math
 
@@ -22,88 +15,8 @@ from environments.jit import njit
 from simulator.models.actr._kernels import MULTISCALE, base_level, learn, recall_probability
 from simulator.models.actr._multiscale_kernels import MS_ROW, MS_SCRATCH
 
-VIEW_BATCH, LEITNER, SM2, TARGET_RETENTION = 0, 1, 2, 3
-"""Policy ids, passed into the kernels with the policy's parameter array."""
-
 STUDY, TEST = 0, 1
 DAY = 86400.0
-
-
-@njit
-def introduce(policy, params, i, day, due, level, ease, interval):
-    """Schedule item ``i`` after its first study on ``day``.
-
-    view-batch: the first review comes ``recall_interval`` days later; Leitner:
-    box 0, due after ``intervals[0]``; SM-2: ``EF = initial_ease``, first
-    interval ``I(1)`` (1 day); target retention: due when its predicted recall
-    falls to the target (checked daily, ``due`` unused).
-    """
-    level[i] = 0
-    if policy == VIEW_BATCH:
-        due[i] = day + params[1]
-    elif policy == LEITNER:
-        due[i] = day + params[0]
-    elif policy == SM2:
-        ease[i] = params[0]
-        interval[i] = params[4]
-        due[i] = day + params[4]
-    else:
-        due[i] = day
-
-
-@njit
-def review(policy, params, i, day, correct, due, level, ease, interval):
-    """Reschedule item ``i`` after a review on ``day`` answered ``correct``.
-
-    Leitner: a correct answer moves the card up one box (at most the last), an
-    error back to box 0; due after the box's interval. SM-2 (Wozniak 1990): the
-    answer is graded ``q`` (``correct_grade`` or ``fail_grade``); ``q >= 3``:
-    ``I(1) = 1``, ``I(2) = 6``, ``I(n) = ceil(I(n-1) * EF)``; ``q < 3`` restarts
-    the repetitions at ``I(1)``; then
-    ``EF' = max(EF + 0.1 - (5 - q) * (0.08 + (5 - q) * 0.02), min_ease)``.
-    View-batch ignores the answer (every ``recall_interval`` days).
-    """
-    if policy == VIEW_BATCH:
-        due[i] = day + params[1]
-    elif policy == LEITNER:
-        if correct:
-            level[i] = min(level[i] + 1, len(params) - 1)
-        else:
-            level[i] = 0
-        due[i] = day + params[level[i]]
-    elif policy == SM2:
-        q = params[2] if correct else params[3]
-        if q >= 3.0:
-            level[i] += 1
-            if level[i] == 1:
-                interval[i] = params[5]
-            else:
-                interval[i] = math.ceil(interval[i] * ease[i])
-        else:
-            level[i] = 0
-            interval[i] = params[4]
-        ease[i] = max(ease[i] + 0.1 - (5.0 - q) * (0.08 + (5.0 - q) * 0.02), params[1])
-        due[i] = day + interval[i]
-    else:
-        due[i] = day
-
-
-@njit
-def replay_answers(policy, params, answers):
-    """Intervals (days) a scheduler sets for one item after its first study and
-    after each answer of ``answers`` (reviews on the day they fall due)."""
-    due = np.full(1, np.inf)
-    level = np.zeros(1, np.int64)
-    ease = np.zeros(1)
-    interval = np.zeros(1)
-    out = np.empty(len(answers) + 1)
-    introduce(policy, params, 0, 0.0, due, level, ease, interval)
-    out[0] = due[0]
-    for k in range(len(answers)):
-        day = due[0]
-        review(policy, params, 0, day, answers[k], due, level, ease, interval)
-        out[k + 1] = due[0] - day
-    return out
 
 
 @njit
@@ -112,27 +25,6 @@ def _grow(values, size):
     bigger = np.empty(max(size, 2 * len(values)), values.dtype)
     bigger[:len(values)] = values
     return bigger
-
-
-@njit
-def _make_room(i, start, fill, cap, pool_end, hist_t, hist_d):
-    """Ensure item i's history slice has a free slot; move it to the pool's end if full.
-
-    Returns the (possibly reallocated) history arrays and the new pool end.
-    """
-    if fill[i] - start[i] < cap[i]:
-        return hist_t, hist_d, pool_end
-    n = fill[i] - start[i]
-    new_cap = max(4, 2 * cap[i])
-    if pool_end + new_cap > len(hist_t):
-        hist_t = _grow(hist_t, pool_end + new_cap)
-        hist_d = _grow(hist_d, pool_end + new_cap)
-    hist_t[pool_end:pool_end + n] = hist_t[start[i]:fill[i]]
-    hist_d[pool_end:pool_end + n] = hist_d[start[i]:fill[i]]
-    start[i] = pool_end
-    fill[i] = pool_end + n
-    cap[i] = new_cap
-    return hist_t, hist_d, pool_end + new_cap
 
 
 @njit
@@ -150,77 +42,90 @@ def _psychological_clock(clock, last_time, t, session_gap, intersession_scale):
     return clock + gap
 
 
-@njit
-def simulate_schedule_kernel(
-        policy, params, views, mode, decay, hybrid_k, age_floor, spacing_scale,
-        spacing_intercept, threshold, noise, test_is_presentation, session_gap,
-        intersession_scale, permanent, weights, n_items, days, reviews_per_day,
-        new_per_day, presentation_time, test_delays, rng, log_events,
-        reviews, new_items, learned, presentations, mean_recall, retention):
+_LOOPS = {}
+
+
+def schedule_loop(learner, model, policy, uses_model):
+    """The closed study loop for one learner model, scheduler model and policy (memoised).
+
+    ``learner``/``model`` are :class:`simulator.ModelKernels`, ``policy`` the
+    scheduler's ``(introduce, priority, review)`` kernels; ``uses_model``: whether
+    the policy reads the scheduler model's prediction (a compile-time constant).
+    """
+    key = (learner, model, policy, uses_model)
+    loop = _LOOPS.get(key)
+    if loop is None:
+        loop = _LOOPS[key] = _make_loop(learner.predict, learner.learn, learner.rate,
+                                        model.predict, model.learn, policy[0], policy[1],
+                                        policy[2], uses_model)
+    return loop
+
+
+def _make_loop(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priority, review,
+               uses_model):
+    @njit
+    def loop(learner, model, policy, settings, rngs, outs):
+        return _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priority,
+                         review, uses_model, learner, model, policy, settings, rngs, outs)
+    return loop
+
+
+@njit(inline="always")
+def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priority, review,
+              uses_model, learner, model, policy, settings, rngs, outs):
     """Run the closed study loop day by day, writing the per-day outputs.
 
     Day ``d`` starts at ``d * DAY``: every introduced item's true recall
-    probability (with its permanent noise) is averaged into ``mean_recall[d]``,
-    and the scheduler's prediction (the same activation without permanent
-    noise) decides which items the target-retention policy reviews. Due items
-    are reviewed in order (most overdue / lowest predicted recall first), at
-    most ``reviews_per_day`` (< 0: no limit); each review is a TEST (the answer
-    drawn from the recall probability; a presentation when
-    ``test_is_presentation``) followed by ``views`` STUDY presentations, one
-    event every ``presentation_time`` seconds. Then up to ``new_per_day`` new
-    items are studied ``views`` times each. After the last day, ``retention[k]``
-    is the mean true recall of the introduced items ``test_delays[k]`` seconds
-    after the start of the last day. With ``log_events`` the events are returned
-    as arrays (time, item, kind, p_recall, recalled); otherwise they are empty.
-    """
-    cap = np.zeros(n_items, np.int64)
-    start = np.zeros(n_items + 1, np.int64)
-    fill = np.zeros(n_items, np.int64)
-    hist_t = np.empty(0 if mode == MULTISCALE else 16 * n_items)
-    hist_d = np.empty(len(hist_t))
-    pool_end = 0
-    last = np.full(n_items, np.nan)
-    traces = np.zeros((n_items if mode == MULTISCALE else 0, MS_ROW))
-    factors = np.empty(MS_SCRATCH)
-    weights = weights.copy()  # the spacing model rewrites them per presentation
-    spacing = spacing_scale > 0.0
+    probability (the learner's ``predict``) is averaged into ``mean_recall[d]``,
+    and the policy's ``priority`` (given the scheduler model's prediction when the
+    policy uses one) picks the due items, in order, at most ``reviews_per_day``
+    (< 0: no limit). Each review is a TEST, its answer drawn from the learner's
+    recall probability (one uniform from ``rngs[0]``) and rated by the learner's
+    ``rate`` (one uniform from ``rngs[1]``), followed by ``views`` STUDY
+    presentations, one event every ``presentation_time`` seconds; the learner and
+    the scheduler model both learn from every event, the policy from each
+    answer. Then up to ``new_per_day`` new items are studied ``views`` times each.
+    After the last day, ``retention[k]`` is the mean true recall of the
+    introduced items ``test_delays[k]`` seconds after the start of the last day.
+    With ``log_events`` the events are returned as arrays (time, item, kind,
+    p_recall, recalled, rating).
 
-    due = np.full(n_items, np.inf)
-    level = np.zeros(n_items, np.int64)
-    ease = np.zeros(n_items)
-    interval = np.zeros(n_items)
-    predicted = np.empty(n_items)
+    Records: ``learner = (params, state)``, ``model = (params, state)``, ``policy =
+    (params, state, views)``, ``settings = (n_items, days, reviews_per_day,
+    new_per_day, presentation_time, test_delays, log_events)``, ``rngs =
+    (recall_rng, rating_rng)``, ``outs = (reviews, new_items, learned,
+    presentations, mean_recall, retention)``.
+    """
+    lparams, lstate = learner
+    mparams, mstate = model
+    pparams, pstate, views = policy
+    n_items, days, reviews_per_day, new_per_day, presentation_time, test_delays, log_events = (
+        settings)
+    recall_rng, rating_rng = rngs
+    reviews, new_items, learned, presentations, mean_recall, retention = outs
+
     due_items = np.empty(n_items, np.int64)
     due_keys = np.empty(n_items)
-
     n_log = 0
     log_time = np.empty(1024 if log_events else 0)
     log_item = np.empty(len(log_time), np.int64)
     log_kind = np.empty(len(log_time), np.int8)
     log_p = np.empty(len(log_time))
     log_recalled = np.empty(len(log_time), np.bool_)
+    log_rating = np.empty(len(log_time), np.int8)
 
-    clock = np.nan
-    last_time = np.nan
     n_introduced = 0
     for day in range(days):
         t = day * DAY
-        now = _psychological_clock(clock, last_time, t, session_gap, intersession_scale)
         total = 0.0
         n_due = 0
         for i in range(n_introduced):
-            b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill,
-                           hist_t, hist_d, last, traces, weights, factors)
-            total += recall_probability(b + permanent[i], threshold, noise)
-            if policy == TARGET_RETENTION:
-                predicted[i] = recall_probability(b, threshold, noise)
-                if predicted[i] <= params[0]:
-                    due_items[n_due] = i
-                    due_keys[n_due] = predicted[i]
-                    n_due += 1
-            elif due[i] <= day:
+            total += l_predict(lparams, lstate, i, t)
+            p_model = m_predict(mparams, mstate, i, t) if uses_model else np.nan
+            key = priority(pparams, pstate, i, float(day), p_model)
+            if not np.isnan(key):
                 due_items[n_due] = i
-                due_keys[n_due] = due[i]
+                due_keys[n_due] = key
                 n_due += 1
         mean_recall[day] = total / n_introduced if n_introduced else np.nan
         order = np.argsort(due_keys[:n_due], kind="mergesort")
@@ -233,7 +138,7 @@ def simulate_schedule_kernel(
             size = n_log + n_events
             log_time, log_item = _grow(log_time, size), _grow(log_item, size)
             log_kind, log_p = _grow(log_kind, size), _grow(log_p, size)
-            log_recalled = _grow(log_recalled, size)
+            log_recalled, log_rating = _grow(log_recalled, size), _grow(log_rating, size)
         e = 0
         for r in range(n_review + n_new):
             i = due_items[order[r]] if r < n_review else n_introduced + r - n_review
@@ -243,33 +148,28 @@ def simulate_schedule_kernel(
                 kind = TEST if r < n_review and v == 0 else STUDY
                 t = day * DAY + e * presentation_time
                 e += 1
-                clock = _psychological_clock(clock, last_time, t, session_gap,
-                                             intersession_scale)
-                last_time = t
-                b = base_level(i, clock, mode, decay, hybrid_k, spacing, age_floor, start,
-                               fill, hist_t, hist_d, last, traces, weights, factors)
-                p = recall_probability(b + permanent[i], threshold, noise)
-                correct = False
+                p = l_predict(lparams, lstate, i, t)
+                recalled = False
+                rating = 0
+                outcome = np.nan
                 if kind == TEST:
-                    correct = rng.random() < p
+                    recalled = recall_rng.random() < p
+                    rating = l_rate(lparams, recalled, rating_rng.random())
+                    outcome = 1.0 if recalled else 0.0
                 if log_events:
                     log_time[n_log] = t
                     log_item[n_log] = i
                     log_kind[n_log] = kind
                     log_p[n_log] = p
-                    log_recalled[n_log] = correct
+                    log_recalled[n_log] = recalled
+                    log_rating[n_log] = rating
                     n_log += 1
-                if kind == STUDY or test_is_presentation:
-                    if mode != MULTISCALE:
-                        hist_t, hist_d, pool_end = _make_room(i, start, fill, cap, pool_end,
-                                                              hist_t, hist_d)
-                    fresh = mode == MULTISCALE and clock - last[i] >= age_floor
-                    learn(i, clock, b, mode, decay, spacing_scale, spacing_intercept, start,
-                          fill, hist_t, hist_d, last, traces, weights, factors, fresh)
+                lstate = l_learn(lparams, lstate, i, t, outcome, rating)
+                mstate = m_learn(mparams, mstate, i, t, outcome, rating)
                 if kind == TEST:
-                    review(policy, params, i, day, correct, due, level, ease, interval)
+                    review(pparams, pstate, i, float(day), recalled, rating)
             if r >= n_review:
-                introduce(policy, params, i, day, due, level, ease, interval)
+                introduce(pparams, pstate, i, float(day))
         reviews[day] = n_review
         new_items[day] = n_new
         presentations[day] = e
@@ -277,15 +177,12 @@ def simulate_schedule_kernel(
         learned[day] = n_introduced
     for k in range(len(test_delays)):
         t = (days - 1) * DAY + test_delays[k]
-        now = _psychological_clock(clock, last_time, t, session_gap, intersession_scale)
         total = 0.0
         for i in range(n_introduced):
-            b = base_level(i, now, mode, decay, hybrid_k, spacing, age_floor, start, fill,
-                           hist_t, hist_d, last, traces, weights, factors)
-            total += recall_probability(b + permanent[i], threshold, noise)
+            total += l_predict(lparams, lstate, i, t)
         retention[k] = total / n_introduced if n_introduced else np.nan
     return (log_time[:n_log], log_item[:n_log], log_kind[:n_log], log_p[:n_log],
-            log_recalled[:n_log])
+            log_recalled[:n_log], log_rating[:n_log])
 
 
 @njit

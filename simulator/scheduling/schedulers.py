@@ -1,9 +1,8 @@
 """Spaced-repetition schedulers and the closed study loop that drives a learner.
 
-A scheduler is a frozen, validated parameter object; its policy runs in the
-jitted loop of :mod:`simulator.scheduling._kernels` as a policy id plus a
-parameter array. :func:`simulate_schedule` lets a scheduler decide, day by day,
-which items an ACT-R learner reviews, from the learner's answers only.
+A scheduler is a frozen, validated parameter object whose policy is a few jitted
+entry points (:class:`Scheduler`); :func:`simulate_schedule` lets it decide, day
+by day, which items any memory model reviews, from the learner's answers only.
 """
 import abc
 import dataclasses
@@ -11,45 +10,94 @@ import dataclasses
 import numpy as np
 import xarray as xr
 
-from environments.seeding import generator, seed_attrs, seed_sequence
+from threadpoolctl import threadpool_limits
+
+from environments.seeding import child, generator, seed_attrs, seed_sequence
 from environments.validation import check_number
 from environments.stream import flat_attrs
 
 from simulator.scheduling import _kernels as kernels
+from simulator.scheduling import _policy_kernels as policy
 from environments.params import parameter, parameters, validate
 from simulator.variables import SCHEDULE_VARIABLES, variable_attrs
-from simulator.models.actr.model import APPROXIMATIONS, ACTR, base_level_coefficients
+from simulator.protocol import check_model
 
 DAY = kernels.DAY
 
 
-class _Scheduler(abc.ABC):
-    """Shared behaviour: the policy id and parameter array the kernels read."""
+class Scheduler(abc.ABC):
+    """Base class of spaced-repetition schedulers: the scheduler protocol.
+
+    A scheduler is a frozen, validated parameter object whose policy is three jitted
+    entry points over a per-item state (:mod:`simulator.scheduling._policy_kernels`):
+    ``introduce`` (after an item's first study), ``priority`` (at the start of a
+    day: NaN when the item is not due, else its place in the day's queue) and
+    ``review`` (after an answer). A subclass sets ``kernels = (introduce,
+    priority, review)`` and defines :meth:`kernel_params`; ``uses_model = True``
+    makes the loop hand ``priority`` the scheduler model's predicted recall.
+    A new policy is one such class: :func:`simulate_schedule` runs any.
+    """
 
     views = 1
     """Study presentations after each review's test (and of a new item)."""
+    uses_model = False
+    """Whether ``priority`` reads the scheduler model's prediction."""
+    kernels = None
 
     @abc.abstractmethod
-    def _policy(self):
-        """``(policy id, parameter array)`` for the jitted loop; each scheduler defines it."""
+    def kernel_params(self):
+        """The policy's parameter record for its kernels.
+
+        Returns
+        -------
+        tuple or numpy.ndarray
+        """
+
+    def new_state(self, n_items):
+        """Per-item state ``(due, level, ease, interval)``, nothing scheduled yet.
+
+        Parameters
+        ----------
+        n_items : int
+
+        Returns
+        -------
+        tuple of numpy arrays
+        """
+        return (np.full(n_items, np.inf), np.zeros(n_items, np.int64),
+                np.zeros(n_items, np.int64), np.zeros(n_items, np.int64))
 
     def intervals_after(self, answers):
         """Intervals in days set after the first study and after each answer.
 
-        ``answers`` is a sequence of booleans (recalled or not), each review
-        taking place on the day the item falls due. Not defined for
-        :class:`TargetRetention`, whose reviews follow the learner model.
+        Parameters
+        ----------
+        answers : sequence of bool
+            Recalled or not, each review taking place on the day the item falls due.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``len(answers) + 1`` intervals. Not defined for a scheduler whose
+            reviews follow a memory model (:class:`TargetRetention`).
         """
-        policy, params = self._policy()
-        if policy == kernels.TARGET_RETENTION:
-            raise ValueError("intervals_after is not defined for TargetRetention: its reviews "
-                             "follow the learner model, not the answers")
+        if self.uses_model:
+            raise ValueError(f"intervals_after is not defined for {type(self).__name__}: its "
+                             f"reviews follow the learner model, not the answers")
         answers = np.asarray(answers, np.bool_).reshape(-1)
-        return kernels.replay_answers(policy, params, answers)
+        introduce, _, review = self.kernels
+        params, state = self.kernel_params(), self.new_state(1)
+        introduce(params, state, 0, 0.0)
+        out = [state[0][0]]
+        for answer in answers:
+            day = state[0][0]
+            review(params, state, 0, day, bool(answer), 3 if answer else 1)
+            out.append(state[0][0] - day)
+        return np.array(out)
 
 
 @dataclasses.dataclass(frozen=True)
-class ViewBatch(_Scheduler):
+class ViewBatch(Scheduler):
     """View-batch replay (after Kang et al., CVPR 2025): ``views`` presentations in a
     row, then ``recall_interval`` days of rest, whatever the answers.
 
@@ -64,12 +112,15 @@ class ViewBatch(_Scheduler):
     def __post_init__(self):
         validate(self)
 
-    def _policy(self):
-        return kernels.VIEW_BATCH, np.array([float(self.views), self.recall_interval])
+    kernels = (policy.view_batch_introduce, policy.due_priority, policy.view_batch_review)
+
+    def kernel_params(self):
+        """``(views, recall_interval)``."""
+        return (float(self.views), float(self.recall_interval))
 
 
 @dataclasses.dataclass(frozen=True)
-class Leitner(_Scheduler):
+class Leitner(Scheduler):
     """Leitner boxes: a correct answer moves the card up one box, an error back to the
     first; box k is reviewed ``intervals[k]`` days after the card entered it.
 
@@ -91,12 +142,15 @@ class Leitner(_Scheduler):
                              f"days > 0, got {self.intervals!r}")
         object.__setattr__(self, "intervals", intervals)
 
-    def _policy(self):
-        return kernels.LEITNER, np.array(self.intervals)
+    kernels = (policy.leitner_introduce, policy.due_priority, policy.leitner_review)
+
+    def kernel_params(self):
+        """The boxes' intervals in days."""
+        return np.array(self.intervals)
 
 
 @dataclasses.dataclass(frozen=True)
-class SM2(_Scheduler):
+class SM2(Scheduler):
     """SuperMemo-2 (Wozniak 1990): intervals ``I(1) = 1``, ``I(2) = 6``,
     ``I(n) = I(n-1) * EF`` (rounded up) while the grade ``q >= 3``; ``q < 3`` restarts
     at ``I(1)``; after every review
@@ -114,15 +168,20 @@ class SM2(_Scheduler):
 
     def __post_init__(self):
         validate(self)
+        if abs(self.initial_ease * 100 - round(self.initial_ease * 100)) > 1e-9:
+            raise ValueError(f"initial_ease must be a multiple of 0.01 (SM-2 keeps EF to two "
+                             f"decimals), got {self.initial_ease!r}")
 
-    def _policy(self):
-        # [EF0, EF floor, q correct, q fail, I(1), I(2)]
-        return kernels.SM2, np.array([self.initial_ease, 1.3, float(self.correct_grade),
-                                      float(self.fail_grade), 1.0, 6.0])
+    kernels = (policy.sm2_introduce, policy.due_priority, policy.sm2_review)
+
+    def kernel_params(self):
+        """``(EF0, EF floor, q correct, q fail, I(1), I(2))``, easiness in hundredths."""
+        return (int(round(self.initial_ease * 100)), 130, int(self.correct_grade),
+                int(self.fail_grade), 1, 6)
 
 
 @dataclasses.dataclass(frozen=True)
-class TargetRetention(_Scheduler):
+class TargetRetention(Scheduler):
     """Review an item when its predicted recall has fallen to ``target`` (as FSRS-style
     schedulers do).
 
@@ -137,35 +196,49 @@ class TargetRetention(_Scheduler):
     def __post_init__(self):
         validate(self)
 
-    def _policy(self):
-        return kernels.TARGET_RETENTION, np.array([self.target])
+    uses_model = True
+    kernels = (policy.target_introduce, policy.target_priority, policy.target_review)
+
+    def kernel_params(self):
+        """``(target,)``."""
+        return (float(self.target),)
 
 
 SCHEDULERS = (ViewBatch, Leitner, SM2, TargetRetention)
 
+MODEL_SEED = 2**20
+"""Child of a schedule's seed that seeds the scheduler model's state."""
+RATING_SEED = 2**20 + 1
+"""Child of a schedule's seed that draws the ratings of the answers."""
+
 
 def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
                       new_per_day=None, test_delays=(1.0, 7.0, 30.0, 90.0), seed=None,
-                      presentation_time=10.0, events=False):
+                      presentation_time=10.0, events=False, scheduler_model=None):
     """Let ``scheduler`` drive ``learner`` through ``n_items`` items for ``days`` days.
 
     Each day (starting at ``day * 86400`` s) the scheduler picks the items due
     (most overdue first; for :class:`TargetRetention` the lowest predicted
     recall first), at most ``reviews_per_day``; each review is a TEST whose
-    answer is drawn from the learner's recall probability
-    ``1 / (1 + exp(-(A - tau) / s))`` (the scheduler sees only the answer),
-    followed by the scheduler's ``views`` STUDY presentations. Then at most
-    ``new_per_day`` new items are studied. Events follow each other every
-    ``presentation_time`` seconds. The learner is an :class:`~simulator.ACTR`
-    (with or without the Pavlik & Anderson spacing model; psychological time
-    applies between days when ``intersession_scale < 1``); its activations are
-    those :func:`simulator.run` gives on the same events.
+    answer is drawn from the learner's recall probability (its ``predict``; the
+    scheduler sees only the answer and its rating), followed by the scheduler's
+    ``views`` STUDY presentations. Then at most ``new_per_day`` new items are
+    studied. Events follow each other every ``presentation_time`` seconds. The
+    learner is any memory model (:class:`simulator.MemoryModel`); an ACT-R
+    learner's activations are those :func:`simulator.run` gives on the same
+    events. A model-based scheduler predicts with ``scheduler_model``, which
+    learns only from what the scheduler observes: by default the learner's
+    population model (:meth:`~simulator.MemoryModel.population_model`; ACT-R
+    without its permanent noise, which a scheduler cannot know); another model,
+    or the same model with other parameters, simulates a misspecified scheduler.
 
     Parameters
     ----------
-    scheduler : ViewBatch, Leitner, SM2 or TargetRetention
-    learner : ACTR
-        Without spreading activation (``max_association == 0``).
+    scheduler : simulator.Scheduler
+        ViewBatch, Leitner, SM2, TargetRetention or any other policy class.
+    learner : simulator.MemoryModel
+        The learner's true memory (ACT-R without spreading activation, or any
+        other model).
     n_items : int
         Items to learn, >= 1; introduced in order.
     days : int
@@ -181,7 +254,9 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
         Seconds between consecutive events of a day's session, > 0.
     events : bool
         Also return the events (dim ``event``: ``time``, ``item``, ``kind``,
-        ``p_recall``, ``recalled``).
+        ``p_recall``, ``recalled``, ``rating``).
+    scheduler_model : simulator.MemoryModel, optional
+        What a model-based scheduler predicts with (see above).
 
     Returns
     -------
@@ -193,14 +268,13 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
         ``scheduler`` and ``scheduler_<param>``, ``agent_<param>``, limits, seed
         entropy.
     """
-    if not isinstance(scheduler, _Scheduler):
-        raise ValueError(f"scheduler must be one of ViewBatch, Leitner, SM2, "
-                         f"TargetRetention, got {type(scheduler).__name__}")
-    if not isinstance(learner, ACTR):
-        raise ValueError(f"learner must be a simulator.ACTR, got {type(learner).__name__}")
-    if learner.max_association > 0:
-        raise ValueError("learner.max_association must be 0: the scheduled study has no "
-                         f"contexts to spread from, got {learner.max_association}")
+    if not isinstance(scheduler, Scheduler):
+        raise ValueError(f"scheduler must be a simulator.Scheduler such as ViewBatch, Leitner, "
+                         f"SM2 or TargetRetention, got {type(scheduler).__name__}")
+    check_model(learner, "learner")
+    if scheduler_model is None:
+        scheduler_model = learner.population_model()
+    check_model(scheduler_model, "scheduler_model")
     n_items = int(check_number("n_items", n_items, 1, None, integer=True))
     days = int(check_number("days", days, 1, None, integer=True))
     limits = {}
@@ -221,17 +295,22 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
            for name in ("reviews", "new_items", "items_learned", "presentations")}
     out["mean_recall"] = np.empty(days)
     retention = np.empty(len(delays))
-    policy, params = scheduler._policy()
-    log = kernels.simulate_schedule_kernel(
-        policy, params, scheduler.views, APPROXIMATIONS.index(learner.approximation),
-        learner.decay, learner.hybrid_k, learner.age_floor, learner.spacing_scale,
-        learner.spacing_intercept, learner.threshold, learner.noise,
-        learner.test_is_presentation, learner.session_gap, learner.intersession_scale,
-        _permanent_noise(learner, rng, n_items), base_level_coefficients(learner), n_items,
-        days, limits["reviews_per_day"], limits["new_per_day"], presentation_time,
-        delays * DAY, rng, events, out["reviews"], out["new_items"], out["items_learned"],
-        out["presentations"], out["mean_recall"], retention)
-    return _to_dataset(scheduler, learner, out, retention, delays, log if events else None,
+    learner_state = learner.new_state(n_items, rng)
+    model_state = scheduler_model.new_state(n_items, generator(child(seed_seq, MODEL_SEED)))
+    loop = kernels.schedule_loop(learner.kernels, scheduler_model.kernels,
+                                 scheduler.kernels, scheduler.uses_model)
+    with threadpool_limits(limits=1, user_api="blas"):
+        log = loop((learner.kernel_params(), learner_state),
+                   (scheduler_model.kernel_params(), model_state),
+                   (scheduler.kernel_params(), scheduler.new_state(n_items),
+                    int(scheduler.views)),
+                   (n_items, days, limits["reviews_per_day"], limits["new_per_day"],
+                    presentation_time, delays * DAY, bool(events)),
+                   (rng, generator(child(seed_seq, RATING_SEED))),
+                   (out["reviews"], out["new_items"], out["items_learned"],
+                    out["presentations"], out["mean_recall"], retention))
+    return _to_dataset(scheduler, learner, scheduler_model, out, retention, delays,
+                       log if events else None,
                        dict(limits, n_items=n_items, days=days,
                             presentation_time=presentation_time), seed_seq)
 
@@ -253,15 +332,8 @@ def _max_events_per_day(views, n_items, limits):
     return min(reviews, n_items) * (1 + views) + min(new, n_items) * views
 
 
-def _permanent_noise(learner, rng, n_items):
-    # a child seed, as ACTR does: the permanent noise never shifts the answer draws
-    noise_rng = rng.spawn(1)[0]
-    if learner.permanent_noise > 0:
-        return noise_rng.logistic(0.0, learner.permanent_noise, n_items)
-    return np.zeros(n_items)
-
-
-def _to_dataset(scheduler, learner, out, retention, delays, log, settings, seed_seq):
+def _to_dataset(scheduler, learner, scheduler_model, out, retention, delays, log, settings,
+                seed_seq):
     data = {"reviews": ("day", out["reviews"]), "new_items": ("day", out["new_items"]),
             "items_learned": ("day", out["items_learned"]),
             "presentations": ("day", out["presentations"]),
@@ -271,12 +343,14 @@ def _to_dataset(scheduler, learner, out, retention, delays, log, settings, seed_
     data["reviews_per_item"] = ((), out["reviews"].sum() / learned if learned else np.nan)
     coords = {"day": np.arange(len(out["reviews"])), "test_delay": delays}
     if log is not None:
-        for name, values in zip(("time", "item", "kind", "p_recall", "recalled"), log):
-            (data if name in ("p_recall", "recalled") else coords)[name] = ("event", values)
+        for name, values in zip(("time", "item", "kind", "p_recall", "recalled", "rating"), log):
+            (data if name in ("p_recall", "recalled", "rating") else coords)[name] = (
+                "event", values)
     ds = xr.Dataset(data, coords=coords)
     for name in ds.variables:
         ds[name].attrs.update(variable_attrs(name, SCHEDULE_VARIABLES))
-    attrs = {"scheduler": type(scheduler).__name__, "agent": type(learner).__name__}
+    attrs = {"scheduler": type(scheduler).__name__, "agent": type(learner).__name__,
+             "scheduler_model": type(scheduler_model).__name__}
     attrs.update(flat_attrs(parameters(scheduler) | _extra_fields(scheduler),
                             prefix="scheduler"))
     attrs.update(flat_attrs(parameters(learner), prefix="agent"))

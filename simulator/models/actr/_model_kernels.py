@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from environments.jit import njit
-from simulator.models.actr._kernels import (MULTISCALE, base_level, learn,
+from simulator.models.actr._kernels import (EXACT_HALF, MULTISCALE, base_level, learn,
                                             recall_probability)
 
 
@@ -73,8 +73,12 @@ def _grow(values, size):
 
 
 @njit
-def make_room(i, state):
-    """Item i's history slice with a free slot: the state, with grown arrays if needed."""
+def make_room(i, state, has_decays):
+    """Item i's history slice with a free slot: the state, with grown arrays if needed.
+
+    ``has_decays``: the memory keeps per-presentation decays (every mode but
+    :data:`EXACT_HALF`), which grow with the times.
+    """
     (start, fill, cap, hist_t, hist_d, last, traces, weights, factors, permanent, clock,
      pool) = state
     if fill[i] - start[i] < cap[i]:
@@ -84,9 +88,10 @@ def make_room(i, state):
     end = pool[0]
     if end + new_cap > len(hist_t):
         hist_t = _grow(hist_t, end + new_cap)
-        hist_d = _grow(hist_d, end + new_cap) if len(hist_d) else hist_d
+        if has_decays:
+            hist_d = _grow(hist_d, end + new_cap)
     hist_t[end:end + n] = hist_t[start[i]:fill[i]]
-    if len(hist_d):
+    if has_decays:
         hist_d[end:end + n] = hist_d[start[i]:fill[i]]
     start[i] = end
     fill[i] = end + n
@@ -128,7 +133,7 @@ def learn_event(params, state, item, now, outcome, rating):
     if not (math.isnan(outcome) or test_is_presentation):
         return state
     if mode != MULTISCALE:
-        state = make_room(item, state)
+        state = make_room(item, state, mode != EXACT_HALF)
     (start, fill, cap, hist_t, hist_d, last, traces, weights, factors, permanent, clock,
      pool) = state
     spacing = spacing_scale > 0.0

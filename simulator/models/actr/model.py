@@ -321,6 +321,15 @@ class ACTR(MemoryModel):
         inputs["weights"] = base_level_coefficients(self)
         return inputs
 
+    def population_model(self):
+        """This model without its permanent noise (which a scheduler cannot know).
+
+        Returns
+        -------
+        ACTR
+        """
+        return dataclasses.replace(self, permanent_noise=0.0)
+
     def rank_needs(self, stream, rng):
         """Rank the items met so far by activation before each event (see
         :meth:`simulator.MemoryModel.rank_needs`): base level, spreading from the
