@@ -252,3 +252,10 @@ def test_a_misspecified_scheduler_model_changes_the_schedule():
     # believing memory lasts four times longer, the scheduler reviews less and later
     assert wrong["reviews"].sum() < right["reviews"].sum()
     assert wrong["retention"].values[0] < right["retention"].values[0]
+
+
+def test_spacing_recall_of_any_model_follows_its_equations():
+    # exponential forgetting depends only on the time since the last study
+    model = Exponential(tau=1000.0)
+    recall = simulator.spacing_recall(model, [10.0, 500.0], 300.0, n_reviews=2)
+    np.testing.assert_allclose(recall, math.exp(-0.3), rtol=1e-14)

@@ -65,7 +65,7 @@ def test_without_the_spacing_model_massed_study_is_best():
     (dict(presentations=0), "presentations"),
     (dict(presentation_time=-1.0), "presentation_time"),
     (dict(gap_bounds=(100.0, 10.0)), "gap_bounds"),
-    (dict(learner=simulator.Hebbian()), "learner"),
+    (dict(learner="ACTR"), "learner"),
 ])
 def test_bad_arguments_raise(kwargs, name):
     args = dict(learner=simulator.ACTR(), retention_interval=86400.0)

@@ -1,4 +1,4 @@
-"""Spaced-repetition kernels: the closed study loop, and ACT-R's spacing kernel.
+"""Spaced-repetition kernels: the closed study loop and the spacing experiment.
 
 The closed loop (:func:`schedule_loop`) is compiled per learner model, scheduler
 model and policy: it closes over their jitted entry points (the memory-model
@@ -6,14 +6,11 @@ protocol of :mod:`simulator.protocol` and the policies of
 :mod:`simulator.scheduling._policy_kernels`), so any model and any policy run in
 it at compiled speed.
 """
-import math
 
 import numpy as np
 
 from environments.jit import njit
 
-from simulator.models.actr._kernels import MULTISCALE, base_level, learn, recall_probability
-from simulator.models.actr._multiscale_kernels import MS_ROW, MS_SCRATCH
 
 STUDY, TEST = 0, 1
 DAY = 86400.0
@@ -25,21 +22,6 @@ def _grow(values, size):
     bigger = np.empty(max(size, 2 * len(values)), values.dtype)
     bigger[:len(values)] = values
     return bigger
-
-
-@njit
-def _psychological_clock(clock, last_time, t, session_gap, intersession_scale):
-    """Clock at ``t`` following the last event (at ``last_time``, clock ``clock``).
-
-    Pavlik & Anderson (2005): a gap longer than ``session_gap`` counts
-    ``intersession_scale`` times its length (``ACTR.psychological_time``'s rule).
-    """
-    if math.isnan(last_time):
-        return t
-    gap = t - last_time
-    if gap > session_gap:
-        gap *= intersession_scale
-    return clock + gap
 
 
 _LOOPS = {}
@@ -185,46 +167,32 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
             log_recalled[:n_log], log_rating[:n_log])
 
 
-@njit
-def spaced_recall(gaps, retention_intervals, sessions, per_session, presentation_time, mode,
-                  decay, hybrid_k, age_floor, spacing_scale, spacing_intercept, threshold,
-                  noise, session_gap, intersession_scale, weights, out):
-    """Recall probability of one item after spaced study, for each (gap, retention) pair.
+_SPACED = {}
 
-    ``sessions`` study sessions start ``gaps[k]`` seconds apart (onset to onset);
-    each is ``per_session`` presentations ``presentation_time`` apart. The test
-    comes ``retention_intervals[k]`` seconds after the last presentation. Ages are
-    psychological time (a gap longer than ``session_gap`` counts
-    ``intersession_scale`` times its length), as in ``ACTR.psychological_time``.
-    """
-    n = sessions * per_session
 
-    factors = np.empty(MS_SCRATCH)
-    spacing = spacing_scale > 0.0
-    for k in range(len(gaps)):
-        start = np.zeros(2, np.int64)
-        fill = np.zeros(1, np.int64)
-        hist_t = np.empty(n)
-        hist_d = np.empty(n)
-        last = np.full(1, np.nan)
-        traces = np.zeros((1 if mode == MULTISCALE else 0, MS_ROW))
-        w = weights.copy()
-        clock = np.nan
-        last_time = np.nan
+def spaced_recall_kernel(kernels):
+    """:func:`spaced_recall` for one model's kernels (memoised)."""
+    loop = _SPACED.get(kernels)
+    if loop is None:
+        loop = _SPACED[kernels] = _make_spaced(kernels.predict, kernels.learn)
+    return loop
+
+
+def _make_spaced(predict, learn):
+    @njit
+    def spaced_recall(params, state, schedule):
+        """Recall probability of item 0 after spaced study, from a fresh ``state``.
+
+        ``schedule = (gap, retention_interval, sessions, per_session,
+        presentation_time)``: ``sessions`` study sessions start ``gap`` seconds apart
+        (onset to onset), each ``per_session`` presentations ``presentation_time``
+        apart; the test comes ``retention_interval`` seconds after the last.
+        """
+        gap, retention_interval, sessions, per_session, presentation_time = schedule
+        t = 0.0
         for s in range(sessions):
             for v in range(per_session):
-                t = s * gaps[k] + v * presentation_time
-                clock = _psychological_clock(clock, last_time, t, session_gap,
-                                             intersession_scale)
-                last_time = t
-                b = base_level(0, clock, mode, decay, hybrid_k, spacing, age_floor, start,
-                               fill, hist_t, hist_d, last, traces, w, factors)
-                fresh = mode == MULTISCALE and clock - last[0] >= age_floor
-                learn(0, clock, b, mode, decay, spacing_scale, spacing_intercept, start,
-                      fill, hist_t, hist_d, last, traces, w, factors, fresh)
-        now = _psychological_clock(clock, last_time, last_time + retention_intervals[k],
-                                   session_gap, intersession_scale)
-        b = base_level(0, now, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
-                       hist_d, last, traces, w, factors)
-        out[k] = recall_probability(b, threshold, noise)
-
+                t = s * gap + v * presentation_time
+                state = learn(params, state, 0, t, np.nan, 0)
+        return predict(params, state, 0, t + retention_interval)
+    return spaced_recall

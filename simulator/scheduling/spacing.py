@@ -7,8 +7,9 @@ from environments.validation import check_number
 from environments.stream import flat_attrs
 
 from environments.params import parameters
-from simulator.scheduling._kernels import spaced_recall
-from simulator.models.actr.model import APPROXIMATIONS, ACTR, base_level_coefficients
+from environments.seeding import generator, seed_sequence
+from simulator.protocol import check_model
+from simulator.scheduling._kernels import spaced_recall_kernel
 
 GRID_POINTS = 64
 """Log-spaced gaps scanned before the scipy refinement (guards against local optima)."""
@@ -20,8 +21,27 @@ def spacing_recall(learner, gap, retention_interval, n_reviews=1, presentations=
     ``retention_interval`` s after the last one (arrays broadcast).
 
     Each session is ``presentations`` presentations ``presentation_time`` s apart;
-    the learner's equations are those of :class:`~simulator.ACTR` (with Pavlik &
-    Anderson's spacing model and psychological time when the learner has them).
+    the learner is any memory model (its population model, without per-learner
+    noise: :meth:`simulator.MemoryModel.population_model`); for
+    :class:`~simulator.ACTR` with Pavlik & Anderson's spacing model and
+    psychological time when the learner has them.
+
+    Parameters
+    ----------
+    learner : simulator.MemoryModel
+    gap, retention_interval : float or array_like
+        Seconds between session onsets, and from the last study to the test (> 0).
+    n_reviews : int
+        Review sessions after the first study, >= 1.
+    presentations : int
+        Presentations per session, >= 1.
+    presentation_time : float
+        Seconds between presentations within a session, > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Recall probability, of the broadcast shape of ``gap`` and ``retention_interval``.
     """
     learner, n_reviews, presentations, presentation_time = _check(
         learner, n_reviews, presentations, presentation_time)
@@ -50,7 +70,7 @@ def optimal_interval(learner, retention_interval, n_reviews=1, presentations=1,
 
     Parameters
     ----------
-    learner : ACTR
+    learner : simulator.MemoryModel
     retention_interval : float or array_like
         Seconds from the last study to the test, > 0 (e.g.
         ``environments.days([7, 35, 70, 350])``).
@@ -107,17 +127,18 @@ def optimal_interval(learner, retention_interval, n_reviews=1, presentations=1,
 
 
 def _recall(learner, gaps, intervals, n_reviews, presentations, presentation_time, out):
-    spaced_recall(gaps, intervals, 1 + n_reviews, presentations, presentation_time,
-                  APPROXIMATIONS.index(learner.approximation), learner.decay,
-                  learner.hybrid_k, learner.age_floor, learner.spacing_scale,
-                  learner.spacing_intercept, learner.threshold, learner.noise,
-                  learner.session_gap, learner.intersession_scale,
-                  base_level_coefficients(learner), out)
+    model = learner.population_model()
+    loop = spaced_recall_kernel(model.kernels)
+    params = model.kernel_params()
+    rng = generator(seed_sequence(0))  # a population model draws nothing
+    for k in range(len(gaps)):
+        out[k] = loop(params, model.new_state(1, rng),
+                      (float(gaps[k]), float(intervals[k]), 1 + n_reviews, presentations,
+                       presentation_time))
 
 
 def _check(learner, n_reviews, presentations, presentation_time):
-    if not isinstance(learner, ACTR):
-        raise ValueError(f"learner must be a simulator.ACTR, got {type(learner).__name__}")
+    check_model(learner, "learner")
     n_reviews = int(check_number("n_reviews", n_reviews, 1, None, integer=True))
     presentations = int(check_number("presentations", presentations, 1, None, integer=True))
     presentation_time = float(check_number("presentation_time", presentation_time, 0.0,
