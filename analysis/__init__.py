@@ -3,6 +3,7 @@
 Analysis knows nothing of kernels: it works on xarray datasets.
 """
 from analysis import datasets
+from analysis.evaluate import evaluate, plot_calibration
 from analysis.capacity import capacity_scan, plot_capacity
 from analysis.continual import continual_metrics, plot_task_matrix
 from analysis.fit_agent import fit_agent, recall_counts
@@ -19,11 +20,13 @@ __all__ = [
     "capacity_scan",
     "continual_metrics",
     "datasets",
+    "evaluate",
     "fit_agent",
     "fit_forgetting",
     "fit_power_law",
     "load",
     "need_probability",
+    "plot_calibration",
     "plot_capacity",
     "plot_fit_comparison",
     "plot_forgetting",

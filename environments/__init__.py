@@ -5,6 +5,7 @@ is studied or tested at a time) whose statistics follow the real world's.
 """
 from environments.permuted import PermutedTasks, permuted_tasks
 from environments.power_law import power_law
+from environments.revlog import read_revlog, write_revlog
 from environments.reoccurrence import class_probabilities, reoccurrence
 from environments.schedules import (DAY, HOUR, MINUTE, WEEK, days, expanding, hours, massed, minutes,
                         spaced, view_batch)
@@ -34,11 +35,13 @@ __all__ = [
     "minutes",
     "permuted_tasks",
     "power_law",
+    "read_revlog",
     "rehearsal_counts",
     "rehearsal_weights",
     "reoccurrence",
     "sequential_tasks",
     "spaced",
     "view_batch",
+    "write_revlog",
     "zipf",
 ]

@@ -33,16 +33,27 @@ class EventStream:
         The context (session, basket, playlist) each event happens in, ``>= 0``:
         items met in the same context become associated (ACT-R spreading
         activation from co-occurrence).
+    outcome : array_like of float, optional
+        The observed answer of each TEST event: 1 recalled, 0 not, NaN where
+        nothing was observed (every STUDY event).
+    rating : array_like of int, optional
+        The grade given with each answer: 0 none, 1 Again, 2 Hard, 3 Good, 4 Easy.
+    learner : array_like of int, optional
+        The person each event belongs to, ``>= 0``.
+    item_ids : array_like, optional
+        The original id of each item (``item_ids[item]``), e.g. a review log's card
+        ids, so that results can be joined back; ``n_items`` long.
 
     The arrays are stored read-only (``time`` float64, ``item`` int64, ``kind``
-    int8, ``task`` int32, ``context`` int64). Bad input raises ``ValueError``
-    naming the field.
+    int8, ``task`` int32, ``context`` int64, ``outcome`` float64, ``rating``
+    int8, ``learner`` int64). Bad input raises ``ValueError`` naming the field.
     """
 
-    __slots__ = ("_time", "_item", "_kind", "_task", "_n_items", "_meta", "_context")
+    __slots__ = ("_time", "_item", "_kind", "_task", "_n_items", "_meta", "_context",
+                 "_outcome", "_rating", "_learner", "_item_ids")
 
     def __init__(self, time, item, kind=None, task=None, n_items=None, meta=None,
-                 context=None):
+                 context=None, outcome=None, rating=None, learner=None, item_ids=None):
         time = _as_1d("time", time, np.float64)
         item = _as_integer_1d("item", item, np.int64)
         n = len(time)
@@ -64,6 +75,7 @@ class EventStream:
                 raise ValueError(
                     f"context must have the same length as time ({n}), got {len(context)}")
 
+        outcome, rating, learner = _observations(n, kind, outcome, rating, learner)
         bad = np.flatnonzero(~np.isfinite(time))
         if bad.size:
             raise ValueError(f"time must be finite, got {time[bad[0]]} at event {bad[0]}")
@@ -102,11 +114,18 @@ class EventStream:
         if not isinstance(meta, dict):
             raise ValueError(f"meta must be a dict, got {type(meta).__name__}")
 
-        for array in (time, item, kind, task, context):
+        if item_ids is not None:
+            item_ids = np.asarray(item_ids)
+            if item_ids.ndim != 1 or len(item_ids) != n_items:
+                raise ValueError(f"item_ids must be one id per item ({n_items}), "
+                                 f"got shape {item_ids.shape}")
+        for array in (time, item, kind, task, context, outcome, rating, learner, item_ids):
             if array is not None:
                 array.flags.writeable = False
         self._time, self._item, self._kind, self._task = time, item, kind, task
         self._context = context
+        self._outcome, self._rating, self._learner = outcome, rating, learner
+        self._item_ids = item_ids
         self._n_items = int(n_items)
         self._meta = dict(meta)
 
@@ -117,6 +136,13 @@ class EventStream:
     context = property(lambda self: self._context,
                        doc="Context (session) of each event (int64), or None.")
     n_items = property(lambda self: self._n_items, doc="Size of the item pool.")
+    outcome = property(lambda self: self._outcome,
+                       doc="Observed answer per event (1, 0, NaN: none; float64), or None.")
+    rating = property(lambda self: self._rating,
+                      doc="Rating per event (0 none, 1 Again .. 4 Easy; int8), or None.")
+    learner = property(lambda self: self._learner, doc="Learner of each event (int64), or None.")
+    item_ids = property(lambda self: self._item_ids,
+                        doc="Original id of each item (``item_ids[item]``), or None.")
     meta = property(lambda self: dict(self._meta), doc="Generator name, parameters, seed entropy.")
 
     def __len__(self):
@@ -138,7 +164,12 @@ class EventStream:
         same_context = (self._context is None and other._context is None) or (
             self._context is not None and other._context is not None
             and np.array_equal(self._context, other._context))
-        return (np.array_equal(self._time, other._time)
+        same_observed = all(
+            (a is None and b is None) or (a is not None and b is not None
+                                          and np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+            for a, b in ((self._outcome, other._outcome), (self._rating, other._rating),
+                         (self._learner, other._learner), (self._item_ids, other._item_ids)))
+        return (same_observed and np.array_equal(self._time, other._time)
                 and np.array_equal(self._item, other._item)
                 and np.array_equal(self._kind, other._kind)
                 and same_task and same_context and self._n_items == other._n_items
@@ -157,9 +188,51 @@ class EventStream:
             data["task"] = ("event", self._task, {"long_name": "task", "units": "1"})
         if self._context is not None:
             data["context"] = ("event", self._context, {"long_name": "context", "units": "1"})
+        if self._outcome is not None:
+            data["outcome"] = ("event", self._outcome, {"long_name": "observed answer",
+                                                        "units": "1"})
+        if self._rating is not None:
+            data["rating"] = ("event", self._rating, {"long_name": "rating", "units": "1"})
+        if self._learner is not None:
+            data["learner"] = ("event", self._learner, {"long_name": "learner", "units": "1"})
         attrs = {"n_items": self._n_items}
         attrs.update(flat_attrs(self._meta, prefix="environment"))
         return xr.Dataset(data, attrs=attrs)
+
+
+def _observations(n, kind, outcome, rating, learner):
+    """Checked ``outcome``, ``rating`` and ``learner`` arrays (None where not given)."""
+    if outcome is not None:
+        outcome = _as_1d("outcome", outcome, np.float64)
+        if len(outcome) != n:
+            raise ValueError(f"outcome must have the same length as time ({n}), "
+                             f"got {len(outcome)}")
+        bad = np.flatnonzero(~(np.isnan(outcome) | (outcome == 0.0) | (outcome == 1.0)))
+        if bad.size:
+            raise ValueError(f"outcome must be 0, 1 or NaN, got {outcome[bad[0]]} at event "
+                             f"{bad[0]}")
+        bad = np.flatnonzero(~np.isnan(outcome) & (kind != TEST))
+        if bad.size:
+            raise ValueError(f"outcome must be NaN at STUDY events, got {outcome[bad[0]]} at "
+                             f"event {bad[0]}")
+    if rating is not None:
+        rating = _as_integer_1d("rating", rating, np.int8)
+        if len(rating) != n:
+            raise ValueError(f"rating must have the same length as time ({n}), "
+                             f"got {len(rating)}")
+        bad = np.flatnonzero((rating < 0) | (rating > 4))
+        if bad.size:
+            raise ValueError(f"rating must be 0 (none) or 1..4 (Again, Hard, Good, Easy), "
+                             f"got {rating[bad[0]]} at event {bad[0]}")
+    if learner is not None:
+        learner = _as_integer_1d("learner", learner, np.int64)
+        if len(learner) != n:
+            raise ValueError(f"learner must have the same length as time ({n}), "
+                             f"got {len(learner)}")
+        if n and learner.min() < 0:
+            e = int(np.argmin(learner))
+            raise ValueError(f"learner must be >= 0, got {learner[e]} at event {e}")
+    return outcome, rating, learner
 
 
 def kind_attrs():

@@ -1,4 +1,6 @@
 """simulator.scheduling.schedulers: published scheduling rules, the closed loop, limits, seeds."""
+import math
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -210,3 +212,33 @@ def test_bad_schedule_arguments_raise(kwargs, name):
     with pytest.raises(ValueError, match=name):
         simulator.simulate_schedule(**args)
 
+
+
+def sm2_reference(answers, correct_grade=4, fail_grade=1, initial_ease="2.5"):
+    """SM-2 intervals in exact rational arithmetic (Wozniak 1990)."""
+    from fractions import Fraction
+    ease, interval, n = Fraction(initial_ease), 1, 0
+    out = [1]
+    for recalled in answers:
+        q = correct_grade if recalled else fail_grade
+        if q >= 3:
+            n += 1
+            interval = 6 if n == 1 else math.ceil(interval * ease)
+        else:
+            n, interval = 0, 1
+        ease = max(ease + Fraction(1, 10) - (5 - q) * (Fraction(8, 100) + (5 - q) * Fraction(2, 100)),
+                   Fraction(13, 10))
+        out.append(interval)
+    return out
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.booleans(), min_size=1, max_size=25), st.integers(3, 5), st.integers(0, 2))
+def test_sm2_matches_exact_arithmetic(answers, correct, fail):
+    scheduler = simulator.SM2(correct_grade=correct, fail_grade=fail)
+    assert scheduler.intervals_after(answers).tolist() == sm2_reference(answers, correct, fail)
+
+
+def test_sm2_rejects_an_ease_beyond_two_decimals():
+    with pytest.raises(ValueError, match="initial_ease must be a multiple of 0.01"):
+        simulator.SM2(initial_ease=2.505)
