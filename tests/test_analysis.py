@@ -96,7 +96,7 @@ def test_bad_bins(run_ds, bins, message):
 
 
 def test_retention_curve_needs_per_event_data():
-    with pytest.raises(ValueError, match="^ds must"):
+    with pytest.raises(ValueError, match="retention_curve needs the variable"):
         analysis.retention_curve(xr.Dataset({"x": ("a", [1.0])}))
 
 
