@@ -230,6 +230,19 @@ class MemoryModel(abc.ABC):
         """
         return self
 
+    def state_is_random(self):
+        """Whether :meth:`new_state` draws from its ``rng`` (two runs' fresh states differ).
+
+        Default ``True`` (the safe answer); a model whose fresh state is fixed by its
+        parameters returns ``False``, which lets the scheduling loop reuse the
+        learner's predictions when the scheduler model is the learner's own model.
+
+        Returns
+        -------
+        bool
+        """
+        return True
+
     def rank_needs(self, stream, rng):
         """Before each event, rank every item met so far by the model's predicted recall.
 

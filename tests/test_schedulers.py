@@ -242,3 +242,21 @@ def test_sm2_matches_exact_arithmetic(answers, correct, fail):
 def test_sm2_rejects_an_ease_beyond_two_decimals():
     with pytest.raises(ValueError, match="initial_ease must be a multiple of 0.01"):
         simulator.SM2(initial_ease=2.505)
+
+
+@pytest.mark.parametrize("approximation", ["exact", "multiscale"])
+def test_shared_scheduler_model_gives_the_same_schedule_as_its_own_copy(approximation,
+                                                                       monkeypatch):
+    # A scheduler model equal to a learner whose fresh state is not random shares the
+    # learner's predictions (computed once); forcing a separate state must not change
+    # a single bit.
+    learner = simulator.ACTR(approximation=approximation, spacing_scale=0.217,
+                             spacing_intercept=0.177, threshold=-0.704, noise=0.255,
+                             intersession_scale=0.025)
+    run = dict(scheduler=simulator.TargetRetention(0.9), learner=learner, n_items=40,
+               days=40, reviews_per_day=15, new_per_day=4, seed=3, events=True)
+    shared = simulator.simulate_schedule(**run)
+    monkeypatch.setattr(simulator.ACTR, "state_is_random", lambda self: True)
+    own = simulator.simulate_schedule(**run)
+    xr.testing.assert_identical(shared, own)
+    assert int(shared["reviews"].sum()) > 50

@@ -27,34 +27,41 @@ def _grow(values, size):
 _LOOPS = {}
 
 
-def schedule_loop(learner, model, policy, uses_model):
+NO_MODEL, SHARED_MODEL, OWN_MODEL = 0, 1, 2
+
+
+def schedule_loop(learner, model, policy, model_use):
     """The closed study loop for one learner model, scheduler model and policy (memoised).
 
     ``learner``/``model`` are :class:`simulator.ModelKernels`, ``policy`` the
-    scheduler's ``(introduce, priority, review)`` kernels; ``uses_model``: whether
-    the policy reads the scheduler model's prediction (a compile-time constant).
+    scheduler's ``(introduce, priority, review)`` kernels; ``model_use`` (a
+    compile-time constant): :data:`NO_MODEL` (the policy reads no prediction: the
+    scheduler model is never run), :data:`SHARED_MODEL` (the scheduler model is
+    the learner's own model with the same parameters: its predictions are the
+    learner's, computed once) or :data:`OWN_MODEL` (a separate state that learns
+    from every event).
     """
-    key = (learner, model, policy, uses_model)
+    key = (learner, model, policy, model_use)
     loop = _LOOPS.get(key)
     if loop is None:
         loop = _LOOPS[key] = _make_loop(learner.predict, learner.learn, learner.rate,
                                         model.predict, model.learn, policy[0], policy[1],
-                                        policy[2], uses_model)
+                                        policy[2], model_use)
     return loop
 
 
 def _make_loop(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priority, review,
-               uses_model):
+               model_use):
     @njit
     def loop(learner, model, policy, settings, rngs, outs):
         return _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priority,
-                         review, uses_model, learner, model, policy, settings, rngs, outs)
+                         review, model_use, learner, model, policy, settings, rngs, outs)
     return loop
 
 
 @njit(inline="always")
 def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priority, review,
-              uses_model, learner, model, policy, settings, rngs, outs):
+              model_use, learner, model, policy, settings, rngs, outs):
     """Run the closed study loop day by day, writing the per-day outputs.
 
     Day ``d`` starts at ``d * DAY``: every introduced item's true recall
@@ -66,7 +73,8 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
     ``rate`` (one uniform from ``rngs[1]``), followed by ``views`` STUDY
     presentations, one event every ``presentation_time`` seconds; the learner and
     the scheduler model both learn from every event, the policy from each
-    answer. Then up to ``new_per_day`` new items are studied ``views`` times each.
+    answer (``model_use``: see :func:`schedule_loop`; the learner's ``predict``
+    runs at a STUDY only when events are logged). Then up to ``new_per_day`` new items are studied ``views`` times each.
     After the last day, ``retention[k]`` is the mean true recall of the
     introduced items ``test_delays[k]`` seconds after the start of the last day.
     With ``log_events`` the events are returned as arrays (time, item, kind,
@@ -102,8 +110,13 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
         total = 0.0
         n_due = 0
         for i in range(n_introduced):
-            total += l_predict(lparams, lstate, i, t)
-            p_model = m_predict(mparams, mstate, i, t) if uses_model else np.nan
+            p_true = l_predict(lparams, lstate, i, t)
+            total += p_true
+            p_model = np.nan
+            if model_use == SHARED_MODEL:
+                p_model = p_true
+            elif model_use == OWN_MODEL:
+                p_model = m_predict(mparams, mstate, i, t)
             key = priority(pparams, pstate, i, float(day), p_model)
             if not np.isnan(key):
                 due_items[n_due] = i
@@ -130,7 +143,9 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
                 kind = TEST if r < n_review and v == 0 else STUDY
                 t = day * DAY + e * presentation_time
                 e += 1
-                p = l_predict(lparams, lstate, i, t)
+                p = np.nan
+                if kind == TEST or log_events:
+                    p = l_predict(lparams, lstate, i, t)
                 recalled = False
                 rating = 0
                 outcome = np.nan
@@ -147,7 +162,8 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
                     log_rating[n_log] = rating
                     n_log += 1
                 lstate = l_learn(lparams, lstate, i, t, outcome, rating)
-                mstate = m_learn(mparams, mstate, i, t, outcome, rating)
+                if model_use == OWN_MODEL:
+                    mstate = m_learn(mparams, mstate, i, t, outcome, rating)
                 if kind == TEST:
                     review(pparams, pstate, i, float(day), recalled, rating)
             if r >= n_review:

@@ -296,9 +296,16 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
     out["mean_recall"] = np.empty(days)
     retention = np.empty(len(delays))
     learner_state = learner.new_state(n_items, rng)
-    model_state = scheduler_model.new_state(n_items, generator(child(seed_seq, MODEL_SEED)))
+    if not scheduler.uses_model:
+        model_use = kernels.NO_MODEL
+    elif scheduler_model == learner and not learner.state_is_random():
+        model_use = kernels.SHARED_MODEL
+    else:
+        model_use = kernels.OWN_MODEL
+    model_state = (scheduler_model.new_state(n_items, generator(child(seed_seq, MODEL_SEED)))
+                   if model_use == kernels.OWN_MODEL else learner_state)
     loop = kernels.schedule_loop(learner.kernels, scheduler_model.kernels,
-                                 scheduler.kernels, scheduler.uses_model)
+                                 scheduler.kernels, model_use)
     with threadpool_limits(limits=1, user_api="blas"):
         log = loop((learner.kernel_params(), learner_state),
                    (scheduler_model.kernel_params(), model_state),

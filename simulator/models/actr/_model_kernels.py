@@ -13,7 +13,10 @@ history is ``hist_t[start[i]:fill[i]]`` with room for ``cap[i]`` (an item whose
 slice is full moves to the end of the pool, which doubles when needed; ``pool[0]``
 is its end); ``last``/``traces`` as in the run loop; ``weights``/``factors`` the
 multiscale coefficients and scratch; ``permanent`` each item's permanent noise;
-``clock = [time of the last event, the session offset]`` (:func:`session_offset`).
+``clock = [time of the last event, the session offset, memo item, memo time, memo
+base level]`` (:func:`session_offset`; the memo is :func:`activation`'s last base
+level, which :func:`learn_event` reuses for the same item at the same time instead of
+computing it twice, as a driver's predict-then-learn of one event would).
 """
 import math
 
@@ -24,7 +27,7 @@ from simulator.models.actr._kernels import (EXACT_HALF, MULTISCALE, base_level, 
                                             recall_probability)
 
 
-@njit
+@njit(inline="always")
 def session_offset(offset, last_time, t, session_gap, intersession_scale):
     """Time not counted by the psychological clock up to an event at ``t``.
 
@@ -101,7 +104,7 @@ def make_room(i, state, has_decays):
             pool)
 
 
-@njit
+@njit(inline="always")
 def activation(params, state, item, now):
     """``A = B + permanent noise`` of ``item`` at ``now`` (``-inf`` before its first presentation)."""
     (mode, decay, hybrid_k, age_floor, spacing_scale, spacing_intercept, threshold, noise,
@@ -111,16 +114,19 @@ def activation(params, state, item, now):
     t = now - session_offset(clock[1], clock[0], now, session_gap, intersession_scale)
     b = base_level(item, t, mode, decay, hybrid_k, spacing_scale > 0.0, age_floor, start, fill,
                    hist_t, hist_d, last, traces, weights, factors)
+    clock[2] = item
+    clock[3] = t
+    clock[4] = b
     return b + permanent[item]
 
 
-@njit
+@njit(inline="always")
 def predict(params, state, item, now):
     """Recall probability ``1 / (1 + exp(-(A - tau) / s))`` (ACT-R 7 reference manual)."""
     return recall_probability(activation(params, state, item, now), params[6], params[7])
 
 
-@njit
+@njit(inline="always")
 def learn_event(params, state, item, now, outcome, rating):
     """Age the memory to ``now``; add a presentation (a study, or a test when tests are
     presentations) with its Pavlik & Anderson decay."""
@@ -139,10 +145,16 @@ def learn_event(params, state, item, now, outcome, rating):
     spacing = spacing_scale > 0.0
     m = 0.0
     fresh = False
-    if spacing or mode == MULTISCALE:
+    if clock[2] == item and clock[3] == t:
+        # ``activation`` has just computed it (every base level of these kernels goes
+        # through ``activation``, so ``factors`` are still this item's at ``t``)
+        m = clock[4]
+        fresh = mode == MULTISCALE and t - last[item] >= age_floor
+    elif spacing or mode == MULTISCALE:
         m = base_level(item, t, mode, decay, hybrid_k, spacing, age_floor, start, fill, hist_t,
                        hist_d, last, traces, weights, factors)
         fresh = mode == MULTISCALE and t - last[item] >= age_floor
+    clock[2] = -1.0  # the item's memory changes: forget the memo
     learn(item, t, m, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
           hist_d, last, traces, weights, factors, fresh)
     return state

@@ -222,7 +222,7 @@ class ACTR(MemoryModel):
                 np.zeros((n_items if multiscale else 0, MS_ROW)),
                 base_level_coefficients(self).copy(),
                 np.empty(MS_SCRATCH if multiscale else 0), permanent,
-                np.array([np.nan, 0.0]), np.array([start[-1]], np.int64))
+                np.array([np.nan, 0.0, -1.0, np.nan, np.nan]), np.array([start[-1]], np.int64))
 
     def prepare(self, stream, rng):
         """A memory sized for ``stream``'s presentations (see :meth:`new_state`)."""
@@ -329,6 +329,15 @@ class ACTR(MemoryModel):
         ACTR
         """
         return dataclasses.replace(self, permanent_noise=0.0)
+
+    def state_is_random(self):
+        """Only the permanent noise is drawn when a state is made.
+
+        Returns
+        -------
+        bool
+        """
+        return self.permanent_noise > 0.0
 
     def rank_needs(self, stream, rng):
         """Rank the items met so far by activation before each event (see
