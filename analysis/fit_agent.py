@@ -84,18 +84,31 @@ def _test_conditions(ds, by_prior):
 
 
 def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
-              n_trials=None, bounds=None, confidence=0.95):
-    """Fit an agent's parameters to observed retention; estimates and confidence intervals.
+              n_trials=None, bounds=None, confidence=0.95, by="learner", split=None,
+              seed=None, backend="serial", workers=None, client=None):
+    """Fit a memory model's parameters to observed recall; estimates and confidence intervals.
+
+    Two kinds of data. *Aggregated retention* (counts or proportions per retention
+    interval, with the experiment's ``schedule``): the model is run over the
+    schedule and fitted by binomial likelihood or least squares. *A review log*
+    (an :class:`environments.EventStream` with observed outcomes, e.g. from
+    :func:`environments.read_revlog`): every review is a Bernoulli trial whose
+    probability is the model's prediction from the learner's history before it
+    (:func:`simulator.predict`), fitted per learner or for all learners at once
+    (:func:`analysis.fit_reviews.fit_reviews`).
 
     Parameters
     ----------
-    agent : simulator agent (e.g. ``simulator.ACTR``)
-        Fixes the parameters not fitted and gives the starting values of ``free``.
-    data : xarray.DataArray or xarray.Dataset
+    agent : simulator.MemoryModel
+        Any memory model (ACTR, ...); fixes the parameters not fitted and gives the
+        starting values of ``free``.
+    data : xarray.DataArray, xarray.Dataset or environments.EventStream
         Observed retention over dim ``lag`` (retention intervals in seconds): recall
         counts when ``n_trials`` is given or ``data`` has an ``n_trials`` coord (as
         from :func:`recall_counts`), else proportions recalled. A per-event Dataset
         from :func:`simulator.run` is turned into counts by :func:`recall_counts`.
+        Or a review log: a stream whose TEST events carry observed ``outcome``
+        (and ``learner``).
     free : sequence of str
         The agent's parameters to fit.
     schedule : environments.EventStream
@@ -109,10 +122,31 @@ def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
         range (open ends nudged inside by 1e-6).
     confidence : float
         Level of the confidence intervals, in (0, 1).
+    by : "learner" or None
+        Review logs: fit each learner on its own (dim ``learner``) or one set of
+        parameters for all.
+    split : float or None
+        Review logs: the fraction (0 < split < 1) of each learner's scored reviews,
+        the last ones in time, held out; they are replayed (their answers update the
+        memory) but left out of the likelihood and scored (``*_test`` metrics).
+    seed : int, SeedSequence, Generator or None
+        Review logs: draws a log leaves open (e.g. ACT-R's permanent noise).
+    backend : "serial", "processes" or "dask"
+        Review logs with ``by="learner"``: where the learners are fitted (as
+        :func:`simulator.sweep`); the results do not depend on it.
+    workers : int, optional
+        Processes (or dask workers of a local cluster) to use.
+    client : dask.distributed.Client, optional
+        An existing cluster, with ``backend="dask"``.
 
     Returns
     -------
     xarray.Dataset
+        Review logs: ``estimate``, ``std_error`` (observed Fisher information),
+        ``ci_lower``, ``ci_upper`` over ``learner`` x ``parameter``, per learner
+        ``log_likelihood``, ``converged`` and the metrics ``log_loss``,
+        ``rmse_bins``, ``auc``, ``n_reviews`` of the training (``*_train``) and
+        held-out (``*_test``) reviews. Aggregated retention:
         ``estimate``, ``std_error``, ``ci_lower``, ``ci_upper`` over dim
         ``parameter``; ``observed`` and ``predicted`` recall proportions over
         ``lag``. Counts: binomial maximum likelihood, Wald intervals from the
@@ -120,6 +154,14 @@ def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
         ``s^2 (J^T J)^-1`` with Student's t. ``attrs`` hold the method, the fit's
         log-likelihood or SSE and the fitted agent's parameters.
     """
+    if isinstance(data, EventStream):
+        if schedule is not None or n_trials is not None:
+            raise ValueError("schedule and n_trials are for aggregated retention data; a "
+                             "review log (an EventStream) is its own schedule")
+        from analysis.fit_reviews import fit_reviews
+        return fit_reviews(agent, data, free, by=by, split=split, bounds=bounds,
+                           confidence=confidence, seed=seed, backend=backend,
+                           workers=workers, client=client)
     free = _check_free(agent, free)
     confidence = _check_confidence(confidence)
     if not isinstance(schedule, EventStream):

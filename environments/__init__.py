@@ -6,6 +6,7 @@ is studied or tested at a time) whose statistics follow the real world's.
 from environments.permuted import PermutedTasks, permuted_tasks
 from environments.power_law import power_law
 from environments.revlog import read_revlog, write_revlog
+from environments.review_schedule import review_schedule, split_learners
 from environments.reoccurrence import class_probabilities, reoccurrence
 from environments.schedules import (DAY, HOUR, MINUTE, WEEK, days, expanding, hours, massed, minutes,
                         spaced, view_batch)
@@ -16,6 +17,8 @@ from environments.stream import STUDY, TEST, EventStream
 from environments.zipf import zipf
 
 __all__ = [
+    "review_schedule",
+    "split_learners",
     "DAY",
     "EventStream",
     "HOUR",

@@ -7,7 +7,7 @@ from simulator.models.actr.model import ACTR
 from simulator.models.hebbian.model import Hebbian
 from simulator.models.learner.model import SGDLearner
 from simulator.need import predict_need
-from simulator.predict import predict
+from simulator.predict import predict, simulate_answers
 from simulator.protocol import MemoryModel, ModelKernels, model_kernels
 from simulator.run import run
 from simulator.scheduling.schedulers import (SM2, Leitner, Scheduler, TargetRetention, ViewBatch,
@@ -16,6 +16,7 @@ from simulator.scheduling.spacing import optimal_interval, spacing_recall
 from simulator.sweeps.api import SweepError, sweep, sweep_regimes
 
 __all__ = [
+    "simulate_answers",
     "ACTR",
     "Hebbian",
     "Leitner",

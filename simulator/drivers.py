@@ -4,6 +4,8 @@ import numpy as np
 from simulator._driver_kernels import replay_kernel
 from simulator.protocol import check_model
 
+TEST = 1
+
 
 def stream_lags(stream):
     """Per event: time since the item's previous event (NaN at its first) and the
@@ -47,6 +49,8 @@ def replay_stream(model, stream, rng, probe_times, observed):
     model's state variables, ``lag``, ``n_prior``, and ``probe_recall``.
     """
     check_model(model)
+    if observed and not model.answers_change_memory:
+        return _replay_by_simulation(model, stream, rng, probe_times)
     k = model.kernels
     params = model.kernel_params()
     state = model.prepare(stream, rng)
@@ -73,4 +77,31 @@ def replay_stream(model, stream, rng, probe_times, observed):
               "probe_recall": probe_recall}
     for j, name in enumerate(model.state_variables):
         arrays[name] = state_values[:, j]
+    return arrays
+
+
+def _replay_by_simulation(model, stream, rng, probe_times):
+    """:func:`replay_stream` of observed answers for a model whose memory ignores them.
+
+    The model's :meth:`~simulator.MemoryModel.simulate` gives the predictions (the
+    same, whatever the answers were) with the same uniforms the generic replay
+    would draw; observed answers and ratings then replace the drawn ones.
+    """
+    arrays = model.simulate(stream, rng, np.asarray(probe_times, np.float64))
+    u_rating = rng.random(len(stream))
+    outcome, rating = observed_answers(stream)
+    tested = stream.kind == TEST
+    drawn = tested & np.isnan(outcome)
+    recalled = np.asarray(arrays["recalled"], np.bool_)
+    answer = np.where(tested, outcome, np.nan)
+    answer[drawn] = recalled[drawn]
+    grade = np.where(tested, rating, 0).astype(np.int8)
+    rate = model.kernels.rate
+    params = model.kernel_params()
+    for e in np.flatnonzero(drawn):
+        grade[e] = rate(params, bool(recalled[e]), u_rating[e])
+    arrays = dict(arrays)
+    arrays.update(recalled=answer > 0.5, outcome=answer, rating=grade)
+    if "lag" not in arrays or "n_prior" not in arrays:
+        arrays["lag"], arrays["n_prior"] = stream_lags(stream)
     return arrays

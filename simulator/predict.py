@@ -1,7 +1,7 @@
 """Replaying observed data: a memory model's predictions on the answers people gave."""
 import numpy as np
 
-from environments import EventStream
+from environments import TEST, EventStream
 from environments.seeding import generator, seed_sequence
 from simulator.drivers import replay_stream
 from simulator.protocol import check_model
@@ -16,7 +16,9 @@ def predict(model, stream, seed=None):
     (``stream.outcome``) and rating (``stream.rating``), exactly as the person
     experienced it. Nothing is drawn where an answer was observed; a TEST event
     with no observed answer (NaN) gets one drawn from the model, seeded by
-    ``seed``. One jitted pass (:func:`simulator.drivers.replay_stream`).
+    ``seed``. Each learner has a memory of their own (and their own
+    psychological clock), replayed in one jitted pass
+    (:func:`simulator.drivers.replay_stream`) from child ``learner`` of ``seed``.
 
     Parameters
     ----------
@@ -43,8 +45,7 @@ def predict(model, stream, seed=None):
         raise ValueError(f"stream must be an environments.EventStream, "
                          f"got {type(stream).__name__}")
     seed_seq = seed_sequence(seed)
-    arrays = replay_stream(model, stream, generator(seed_seq), np.empty(0), observed=True)
-    arrays.pop("probe_recall")
+    arrays = replay_learners(model, stream, seed_seq, observed=True)
     ds = _to_dataset(model, stream, arrays, seed_seq)
     learner = getattr(stream, "learner", None)
     if learner is not None and "learner" not in ds.coords:
@@ -52,3 +53,66 @@ def predict(model, stream, seed=None):
                                        {"long_name": "learner", "units": "1"}))
     ds.attrs["driver"] = "predict"
     return ds
+
+
+def simulate_answers(model, stream, seed=None):
+    """A review log's answers drawn from ``model``: ``stream`` with ``outcome`` and ``rating``.
+
+    Each learner's events are run through the model on their own (its own
+    memory, psychological clock and seed: child ``learner`` of ``seed``); every
+    TEST event's answer is drawn from the model's recall probability and rated
+    by its ``rate``. The result is the log a learner with this memory would have
+    produced, ready for :func:`simulator.predict`, :func:`analysis.evaluate` and
+    :func:`analysis.fit_agent` (parameter recovery).
+
+    Parameters
+    ----------
+    model : simulator.MemoryModel
+    stream : environments.EventStream
+        Review times (e.g. :func:`environments.review_schedule`).
+    seed : int, SeedSequence, Generator or None
+
+    Returns
+    -------
+    environments.EventStream
+        ``stream`` with ``outcome`` (NaN at STUDY events) and ``rating``.
+    """
+    from environments import split_learners
+    from environments.seeding import child
+    check_model(model)
+    if not isinstance(stream, EventStream):
+        raise ValueError(f"stream must be an environments.EventStream, "
+                         f"got {type(stream).__name__}")
+    seed_seq = seed_sequence(seed)
+    outcome = np.full(len(stream), np.nan)
+    rating = np.zeros(len(stream), np.int8)
+    answers = replay_learners(model, stream, seed_seq, observed=False)
+    tested = stream.kind == TEST
+    outcome[tested] = answers["outcome"][tested]
+    rating[tested] = answers["rating"][tested]
+    return EventStream(time=stream.time, item=stream.item, kind=stream.kind,
+                       n_items=stream.n_items, task=stream.task, context=stream.context,
+                       outcome=outcome, rating=rating, learner=stream.learner,
+                       item_ids=stream.item_ids, meta=dict(stream.meta))
+
+
+def replay_learners(model, stream, seed_seq, observed):
+    """:func:`simulator.drivers.replay_stream` of each learner on their own (child
+    ``learner`` of ``seed_seq``), the arrays put back in the stream's event order."""
+    from environments import split_learners
+    from environments.seeding import child
+    if stream.learner is None:
+        arrays = replay_stream(model, stream, generator(seed_seq), np.empty(0),
+                               observed=observed)
+        arrays.pop("probe_recall")
+        return arrays
+    arrays = {}
+    for learner_id, events, where in split_learners(stream):
+        part = replay_stream(model, events, generator(child(seed_seq, learner_id)),
+                             np.empty(0), observed=observed)
+        part.pop("probe_recall")
+        for name, values in part.items():
+            if name not in arrays:
+                arrays[name] = np.empty(len(stream), values.dtype)
+            arrays[name][where] = values
+    return arrays

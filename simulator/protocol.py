@@ -152,6 +152,10 @@ class MemoryModel(abc.ABC):
 
     kernels: ClassVar[ModelKernels]
     state_variables: ClassVar[dict] = {}
+    answers_change_memory: ClassVar[bool] = True
+    """Whether ``learn`` reads the outcome or rating. ``False`` (ACT-R: a test is a
+    presentation whatever the answer) lets :func:`simulator.predict` replay observed
+    answers with the model's own :meth:`simulate`, whose predictions cannot differ."""
     """``{name: {"long_name": ..., "units": ...}}`` of what ``observe`` writes per event."""
 
     @abc.abstractmethod

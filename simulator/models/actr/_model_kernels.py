@@ -112,6 +112,8 @@ def activation(params, state, item, now):
     (start, fill, cap, hist_t, hist_d, last, traces, weights, factors, permanent, clock,
      pool) = state
     t = now - session_offset(clock[1], clock[0], now, session_gap, intersession_scale)
+    if clock[2] == item and clock[3] == t:
+        return clock[4] + permanent[item]
     b = base_level(item, t, mode, decay, hybrid_k, spacing_scale > 0.0, age_floor, start, fill,
                    hist_t, hist_d, last, traces, weights, factors)
     clock[2] = item
@@ -129,7 +131,19 @@ def predict(params, state, item, now):
 @njit(inline="always")
 def learn_event(params, state, item, now, outcome, rating):
     """Age the memory to ``now``; add a presentation (a study, or a test when tests are
-    presentations) with its Pavlik & Anderson decay."""
+    presentations) with its Pavlik & Anderson decay (:func:`present_event`), first
+    making room in the item's history."""
+    mode = params[0]
+    if mode != MULTISCALE and state[1][item] - state[0][item] >= state[2][item]:
+        state = make_room(item, state, mode != EXACT_HALF)
+    present_event(params, state, item, now, outcome, rating)
+    return state
+
+
+@njit(inline="always")
+def present_event(params, state, item, now, outcome, rating):
+    """:func:`learn_event` in a memory with room for the presentation (a state made by
+    ``ACTR.prepare`` for the stream being replayed)."""
     (mode, decay, hybrid_k, age_floor, spacing_scale, spacing_intercept, threshold, noise,
      test_is_presentation, session_gap, intersession_scale) = params
     clock = state[10]
@@ -137,9 +151,7 @@ def learn_event(params, state, item, now, outcome, rating):
     clock[0] = now
     t = now - clock[1]
     if not (math.isnan(outcome) or test_is_presentation):
-        return state
-    if mode != MULTISCALE:
-        state = make_room(item, state, mode != EXACT_HALF)
+        return
     (start, fill, cap, hist_t, hist_d, last, traces, weights, factors, permanent, clock,
      pool) = state
     spacing = spacing_scale > 0.0
@@ -157,7 +169,6 @@ def learn_event(params, state, item, now, outcome, rating):
     clock[2] = -1.0  # the item's memory changes: forget the memo
     learn(item, t, m, mode, decay, spacing_scale, spacing_intercept, start, fill, hist_t,
           hist_d, last, traces, weights, factors, fresh)
-    return state
 
 
 @njit

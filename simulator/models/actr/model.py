@@ -167,6 +167,7 @@ class ACTR(MemoryModel):
         probe=protocol_kernels.probe, observe=protocol_kernels.observe,
         retention_time=protocol_kernels.retention_time)
     state_variables = {"activation": {"long_name": "activation", "units": "1"}}
+    answers_change_memory = False
 
     def kernel_params(self):
         """``(mode, decay, hybrid_k, age_floor, spacing_scale, spacing_intercept, threshold,
