@@ -77,8 +77,6 @@ def simulate_answers(model, stream, seed=None):
     environments.EventStream
         ``stream`` with ``outcome`` (NaN at STUDY events) and ``rating``.
     """
-    from environments import split_learners
-    from environments.seeding import child
     check_model(model)
     if not isinstance(stream, EventStream):
         raise ValueError(f"stream must be an environments.EventStream, "

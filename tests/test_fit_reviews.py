@@ -1,5 +1,4 @@
 """Review logs: review schedules, simulated answers, replay, per-review fitting."""
-import json
 
 import numpy as np
 import pytest
