@@ -4,6 +4,7 @@ Agents know nothing of xarray: their kernels take and return numpy arrays; the
 run loop labels the result.
 """
 from simulator.models.actr.model import ACTR
+from simulator.models.fsrs.model import FSRS
 from simulator.models.hebbian.model import Hebbian
 from simulator.models.learner.model import SGDLearner
 from simulator.need import predict_need
@@ -16,6 +17,7 @@ from simulator.scheduling.spacing import optimal_interval, spacing_recall
 from simulator.sweeps.api import SweepError, sweep, sweep_regimes
 
 __all__ = [
+    "FSRS",
     "simulate_answers",
     "ACTR",
     "Hebbian",
