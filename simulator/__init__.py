@@ -5,6 +5,7 @@ run loop labels the result.
 """
 from environments.version import cogmemsim_version as _cogmemsim_version
 from simulator.models.actr.model import ACTR
+from simulator.models.fsrs.model import FSRS
 from simulator.models.hebbian.model import Hebbian
 from simulator.models.learner.model import SGDLearner
 from simulator.need import predict_need
@@ -19,6 +20,7 @@ from simulator.sweeps.api import SweepError, sweep, sweep_regimes
 __version__ = _cogmemsim_version()
 
 __all__ = [
+    "FSRS",
     "simulate_answers",
     "ACTR",
     "Hebbian",
