@@ -2,6 +2,7 @@
 
 Analysis knows nothing of kernels: it works on xarray datasets.
 """
+from environments.version import cogmemsim_version as _cogmemsim_version
 from analysis import datasets
 from analysis.evaluate import evaluate, plot_calibration
 from analysis.capacity import capacity_scan, plot_capacity
@@ -15,6 +16,8 @@ from analysis.plots import plot_sweep
 from analysis.retention import retention_curve
 from analysis.scheduling import plot_optimal_interval, plot_spacing, plot_workload_retention
 from analysis.scheduling import spacing_curves, view_batch_comparison, workload_retention
+
+__version__ = _cogmemsim_version()
 
 __all__ = [
     "capacity_scan",

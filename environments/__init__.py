@@ -3,6 +3,7 @@
 The environments know nothing of agents: they produce streams of events (an item
 is studied or tested at a time) whose statistics follow the real world's.
 """
+from environments.version import cogmemsim_version as _cogmemsim_version
 from environments.permuted import PermutedTasks, permuted_tasks
 from environments.power_law import power_law
 from environments.revlog import read_revlog, write_revlog
@@ -15,6 +16,8 @@ from environments.params import argument, declare_parameters
 from environments.units import parameter_units
 from environments.stream import STUDY, TEST, EventStream
 from environments.zipf import zipf
+
+__version__ = _cogmemsim_version()
 
 __all__ = [
     "review_schedule",

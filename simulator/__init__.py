@@ -3,6 +3,7 @@
 Agents know nothing of xarray: their kernels take and return numpy arrays; the
 run loop labels the result.
 """
+from environments.version import cogmemsim_version as _cogmemsim_version
 from simulator.models.actr.model import ACTR
 from simulator.models.fsrs.model import FSRS
 from simulator.models.hebbian.model import Hebbian
@@ -15,6 +16,8 @@ from simulator.scheduling.schedulers import (SM2, Leitner, Scheduler, TargetRete
                                              simulate_schedule)
 from simulator.scheduling.spacing import optimal_interval, spacing_recall
 from simulator.sweeps.api import SweepError, sweep, sweep_regimes
+
+__version__ = _cogmemsim_version()
 
 __all__ = [
     "FSRS",

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from environments.version import cogmemsim_version
 from simulator.cli.config import config_agent, config_environment, read_config
 from simulator.sweeps.api import SweepError
 
@@ -22,6 +23,8 @@ def main(argv=None):
         prog="cogmemsim",
         description="Simulate human-like memory: ACT-R, Hebbian and spaced-repetition "
                     "agents in power-law environments.")
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {cogmemsim_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
