@@ -252,12 +252,14 @@ def plot_calibration(evaluation, ax=None, label=None):
     shown = count > 0
     predicted = evaluation["calibration_predicted"].values[shown]
     observed = evaluation["calibration_observed"].values[shown]
-    ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls="--", label="perfect calibration")
+    if not any(line.get_label() == "perfect calibration" for line in ax.get_lines()):
+        ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls="--", label="perfect calibration")
     sizes = 20 + 200 * count[shown] / max(count.max(), 1)
-    ax.scatter(predicted, observed, s=sizes, alpha=0.8,
-               label=(label or "model") + " (area: reviews per bin)")
+    points = ax.scatter(predicted, observed, s=sizes, alpha=0.8,
+                        label=(label or "model") + " (area: reviews per bin)")
     for x, y_, n in zip(predicted, observed, count[shown]):
-        ax.annotate(f"{n}", (x, y_), textcoords="offset points", xytext=(4, -10), fontsize=7)
+        ax.annotate(f"{n}", (x, y_), textcoords="offset points", xytext=(4, -10), fontsize=7,
+                    color=points.get_facecolor()[0])
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("predicted recall")

@@ -192,3 +192,61 @@ def test_sweep_config_errors_name_the_key(tmp_path, capsys, text, message):
     assert exit_info.value.code == 2
     assert re.search(message, capsys.readouterr().err)
     assert not (tmp_path / "bad.zarr").exists()
+
+
+@pytest.fixture
+def review_log(tmp_path):
+    import environments as env
+    import simulator
+    truth = simulator.ACTR(decay=0.5, threshold=-4.5, noise=0.5)
+    stream = simulator.simulate_answers(truth, env.review_schedule(3, 20, 10, seed=1), seed=2)
+    path = tmp_path / "log.csv"
+    env.write_revlog(stream, path)
+    return path
+
+
+def test_evaluate_prints_the_metrics_of_analysis_evaluate(review_log, tmp_path, capsys):
+    import environments as env
+    import simulator
+    out = tmp_path / "scores.nc"
+    assert main(["evaluate", str(review_log), "--set", "threshold=-4.5", "--set", "noise=0.5",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    expected = analysis.evaluate(simulator.predict(
+        simulator.ACTR(threshold=-4.5, noise=0.5), env.read_revlog(review_log)), by="learner")
+    assert f"{float(expected['log_loss_pooled']):.4f}" in printed
+    assert np.allclose(analysis.load(out)["auc"].values, expected["auc"].values)
+
+
+def test_evaluate_fit_writes_per_learner_estimates_and_held_out_scores(review_log, tmp_path,
+                                                                      capsys):
+    out = tmp_path / "fit.nc"
+    assert main(["evaluate", str(review_log), "--fit", "decay,threshold", "--split", "0.25",
+                 "--set", "noise=0.5", "--out", str(out)]) == 0
+    fit = analysis.load(out)
+    assert fit.sizes == {"learner": 3, "parameter": 2}
+    assert np.all(fit["n_reviews_test"].values > 0)
+    assert "held-out" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--model", "Nope"], "--model must be one of"),
+    (["--split", "0.2"], "--split needs --fit"),
+    (["--set", "decay"], "NAME=VALUE"),
+    (["--set", "decay=2"], "decay"),
+    (["--out", "x.txt"], "must end in .nc"),
+])
+def test_evaluate_bad_arguments_exit_2_before_work(review_log, extra, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", str(review_log)] + extra)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_evaluate_refuses_an_existing_output(review_log, tmp_path, capsys):
+    out = tmp_path / "e.nc"
+    out.write_text("keep me")
+    with pytest.raises(SystemExit):
+        main(["evaluate", str(review_log), "--out", str(out)])
+    assert out.read_text() == "keep me"
+    assert main(["evaluate", str(review_log), "--out", str(out), "--overwrite"]) == 0

@@ -10,6 +10,8 @@ import sys
 import time
 import warnings
 
+import numpy as np
+
 from environments.version import cogmemsim_version
 from simulator.cli.config import config_agent, config_environment, read_config
 from simulator.sweeps.api import SweepError
@@ -63,6 +65,34 @@ def main(argv=None):
     plot.add_argument("--out", metavar="DIR", help="folder for the PNGs (default: beside PATH)")
     plot.set_defaults(handler=_plot)
 
+    evaluate = commands.add_parser(
+        "evaluate", help="score (and optionally fit) a memory model on a review log",
+        description="Reads a review log (CSV or parquet in the FSRS optimizer's layout, an "
+                    "Anki collection), replays it through MODEL and prints log-loss, RMSE "
+                    "(bins) and AUC; with --fit, fits the named parameters per learner "
+                    "first (held-out metrics with --split). Writes the per-learner dataset.")
+    evaluate.add_argument("log", metavar="LOG", help="review log: .csv, .parquet, .anki2/.anki21")
+    evaluate.add_argument("--model", default="ACTR", metavar="MODEL",
+                          help="memory model: " + ", ".join(_model_names())
+                               + " (default: %(default)s)")
+    evaluate.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                          help="a model parameter (repeatable), e.g. --set decay=0.4")
+    evaluate.add_argument("--fit", metavar="NAMES",
+                          help="comma-separated parameters to fit per learner, e.g. "
+                               "decay,threshold,noise")
+    evaluate.add_argument("--split", type=float, metavar="FRACTION",
+                          help="with --fit: hold out this fraction of each learner's last "
+                               "reviews and score them")
+    evaluate.add_argument("--pooled", action="store_true",
+                          help="with --fit: one set of parameters for all learners")
+    evaluate.add_argument("--workers", type=int, default=1, metavar="N",
+                          help="processes fitting learners in parallel (default: 1)")
+    evaluate.add_argument("--out", metavar="PATH.nc",
+                          help="output dataset (default: LOG's name + -evaluation.nc)")
+    evaluate.add_argument("--overwrite", action="store_true",
+                          help="replace an existing output")
+    evaluate.set_defaults(handler=_evaluate)
+
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
@@ -101,6 +131,119 @@ def _demo(args):
     print(f"\nwrote {out / 'demo.nc'} and {out / 'retention.png'} "
           f"in {time.perf_counter() - start:.1f} s")
     return 0
+
+
+def _model_names():
+    import simulator
+    return sorted(name for name in simulator.__all__
+                  if isinstance(getattr(simulator, name), type)
+                  and issubclass(getattr(simulator, name), simulator.MemoryModel)
+                  and getattr(simulator, name) is not simulator.MemoryModel)
+
+
+def _evaluate(args):
+    """``cogmemsim evaluate``: score a model on a review log (optionally fitted first)."""
+    import analysis
+    import environments
+    import simulator
+
+    if args.model not in _model_names():
+        raise ValueError(f"--model must be one of {', '.join(_model_names())}, "
+                         f"got {args.model!r}")
+    out = pathlib.Path(args.out) if args.out else pathlib.Path(
+        pathlib.Path(args.log).stem + "-evaluation.nc")
+    _check_output(out, ".nc", args.overwrite)
+    if args.split is not None and not args.fit:
+        raise ValueError("--split needs --fit (held-out reviews are those a fit has not seen)")
+    settings = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--set takes NAME=VALUE, got {item!r}")
+        settings[name.strip()] = _number(value.strip())
+    model_class = getattr(simulator, args.model)
+    try:
+        model = model_class(**settings)
+    except TypeError as err:
+        raise ValueError(f"--set: {err}") from None
+    stream = environments.read_revlog(args.log)
+    n_learners = 1 if stream.learner is None else len(set(stream.learner.tolist()))
+    start = time.perf_counter()
+    if args.fit:
+        free = tuple(name.strip() for name in args.fit.split(",") if name.strip())
+        result = analysis.fit_agent(model, stream, free=free,
+                                    by=None if args.pooled else "learner", split=args.split,
+                                    backend="processes" if args.workers > 1 else "serial",
+                                    workers=args.workers if args.workers > 1 else None)
+        print(_fit_table(result))
+    else:
+        pred = simulator.predict(model, stream)
+        result = analysis.evaluate(pred, by="learner" if n_learners > 1 else None)
+        print(_metrics_table(result))
+    analysis.save(result, out)
+    print(f"\n{len(stream):,} reviews of {n_learners} learner(s); wrote {out} in "
+          f"{time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _number(text):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    if text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def _check_output(path, suffix, overwrite):
+    """Refuse a bad or existing output path before any work."""
+    if path.suffix != suffix:
+        raise ValueError(f"--out must end in {suffix}, got {str(path)!r}")
+    folder = path.parent if str(path.parent) else pathlib.Path(".")
+    if not folder.is_dir():
+        raise ValueError(f"--out: folder {str(folder)!r} does not exist")
+    if path.exists() and not overwrite:
+        raise ValueError(f"--out: {str(path)!r} exists (pass --overwrite to replace it)")
+
+
+def _metrics_table(ev):
+    rows = [("log-loss", "log_loss"), ("RMSE (bins)", "rmse_bins"), ("AUC", "auc"),
+            ("reviews scored", "n_reviews")]
+    lines = [f"{'metric':<16}{'pooled':>12}" + (f"{'learner mean':>14}{'learner sd':>12}"
+                                                 if "learner" in ev.dims else "")]
+    for label, name in rows:
+        pooled = ev[f"{name}_pooled"] if f"{name}_pooled" in ev else ev[name]
+        digits = 0 if name == "n_reviews" else 4
+        line = f"{label:<16}{float(pooled):>12.{digits}f}"
+        if "learner" in ev.dims:
+            line += (f"{float(ev[name].mean()):>14.{digits}f}"
+                     f"{float(ev[name].std()):>12.{digits}f}")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _fit_table(fit):
+    pooled = "learner" not in fit.dims
+    lines = [f"{'parameter':<16}{'estimate' if pooled else 'median':>12}"
+             f"{'std error' if pooled else 'IQR':>14}"]
+    for name in fit["parameter"].values:
+        estimate = fit["estimate"].sel(parameter=name)
+        if pooled:
+            lines.append(f"{name:<16}{float(estimate):>12.4f}"
+                         f"{float(fit['std_error'].sel(parameter=name)):>14.4f}")
+        else:
+            q1, q2, q3 = np.nanpercentile(estimate.values, [25, 50, 75])
+            lines.append(f"{name:<16}{q2:>12.4f}{q3 - q1:>14.4f}")
+    part = "test" if int(fit["n_reviews_test"].sum()) > 0 else "train"
+    lines.append("")
+    lines.append(f"{'metric (' + ('held-out' if part == 'test' else 'training') + ')':<28}"
+                 f"{'mean':>10}")
+    for label, name in (("log-loss", "log_loss"), ("RMSE (bins)", "rmse_bins"),
+                        ("AUC", "auc")):
+        lines.append(f"{label:<28}{float(fit[f'{name}_{part}'].mean()):>10.4f}")
+    return "\n".join(lines)
 
 
 def _output(option, config, config_path, suffix):
