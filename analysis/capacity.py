@@ -101,6 +101,8 @@ def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None):
 def plot_capacity(scans, ax=None, variables=("overlap", "recent_overlap"), band=(0.1, 0.9)):
     """Recall against load for one or several capacity scans; returns the Axes.
 
+    The critical load 0.138 of the Hebbian Hopfield network is marked.
+
     Parameters
     ----------
     scans : xarray.Dataset or mapping of label -> Dataset
@@ -111,7 +113,9 @@ def plot_capacity(scans, ax=None, variables=("overlap", "recent_overlap"), band=
     band : (float, float) or None
         Quantiles across replicates shaded around the mean line; None for none.
 
-    The critical load 0.138 of the Hebbian Hopfield network is marked.
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     if isinstance(scans, xr.Dataset):
         scans = {"": scans}

@@ -231,6 +231,23 @@ def plot_task_matrix(acc, ax=None, learned_at=None, cmap="viridis"):
     y; a white marker shows where each task was learned (``learned_at``, with
     the default of :func:`continual_metrics`). ``acc`` may be a Dataset holding
     ``probe_accuracy``; other dims must be reduced first (e.g. ``.mean("replicate")``).
+
+    Parameters
+    ----------
+    acc : xarray.DataArray or xarray.Dataset
+        Accuracy over ``probe`` and ``task`` (or a Dataset holding
+        ``probe_accuracy``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new figure.
+    learned_at : array_like, optional
+        Probe at which each task was learned; default as in
+        :func:`continual_metrics`.
+    cmap : str
+        Matplotlib colour map.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     if isinstance(acc, xr.Dataset) and "probe_accuracy" in acc:
         acc = acc["probe_accuracy"]

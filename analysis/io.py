@@ -21,7 +21,20 @@ def _require_zarr():
 
 
 def save(ds, path):
-    """Write a Dataset (or named DataArray) to ``path``: NetCDF-4 for ``.nc``, Zarr for ``.zarr``."""
+    """Write a Dataset (or named DataArray) to ``path``: NetCDF-4 for ``.nc``, Zarr for ``.zarr``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or xarray.DataArray
+        What to write (a DataArray is stored under its name, or ``"data"``).
+    path : str or pathlib.Path
+        Target file; its suffix (``.nc`` or ``.zarr``) chooses the format.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
     if isinstance(ds, xr.DataArray):
         ds = ds.to_dataset(name=ds.name or "data", promote_attrs=True)
     if not isinstance(ds, xr.Dataset):
@@ -36,7 +49,18 @@ def save(ds, path):
 
 
 def load(path):
-    """Read a Dataset saved by :func:`save` (fully into memory for NetCDF)."""
+    """Read a Dataset saved by :func:`save` (fully into memory for NetCDF).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.nc`` (NetCDF-4) or ``.zarr`` store written by :func:`save`, the
+        command line or a sweep.
+
+    Returns
+    -------
+    xarray.Dataset
+    """
     fmt = _format(path)
     if not pathlib.Path(path).exists():
         raise ValueError(f"path does not exist: {str(path)!r}")

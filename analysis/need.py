@@ -214,6 +214,8 @@ def plot_need_probability(need, variable="need_probability", fit=True, ax=None, 
     ax : matplotlib Axes, optional
     label : str, optional
         Legend label of the points.
+    **fit_kwargs
+        Passed to :func:`fit_power_law`.
 
     Returns
     -------

@@ -62,6 +62,9 @@ def axis_label(da):
 def plot_retention(data, ax=None, band=(0.1, 0.9), min_events=10, **curve_kwargs):
     """Retention curve(s) on a log retention-interval axis.
 
+    One line per combination of the dims other than ``lag`` and ``replicate``,
+    labelled ``name=value``.
+
     Parameters
     ----------
     data : xarray.DataArray or xarray.Dataset
@@ -76,9 +79,12 @@ def plot_retention(data, ax=None, band=(0.1, 0.9), min_events=10, **curve_kwargs
         Bins whose mean rests on fewer events than this (the ``n_events`` coord)
         are not drawn: at long retention intervals a handful of events gives a
         mean that is mostly noise and would read as a rising curve.
+    **curve_kwargs
+        Passed to :func:`retention_curve` when ``data`` holds per-event results.
 
-    One line per combination of the dims other than ``lag`` and ``replicate``,
-    labelled ``name=value``.
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     curve = retention_curve(data, **curve_kwargs) if isinstance(data, xr.Dataset) else data
     if not isinstance(curve, xr.DataArray) or "lag" not in curve.dims:
@@ -128,6 +134,24 @@ def plot_retention_grid(data, col, variable="p_recall", band=(0.1, 0.9), min_eve
     ``data`` is a retention DataArray or a Dataset holding one as ``variable``
     (as written by a sweep or ``cogmemsim demo``); ``band`` and ``min_events`` as
     in :func:`plot_retention`.
+
+    Parameters
+    ----------
+    data : xarray.DataArray or xarray.Dataset
+        Retention curves with dims ``lag``, ``col`` and optionally ``replicate``
+        and one more dim drawn as lines.
+    col : str
+        The dim whose values get a panel each.
+    variable : str
+        The variable of a Dataset to draw.
+    band : (float, float) or None
+        Quantiles across replicates shaded around the mean; None for none.
+    min_events : int
+        Bins resting on fewer events are not drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     curve = data[variable] if isinstance(data, xr.Dataset) else data
     if col not in curve.dims:
@@ -233,6 +257,8 @@ def plot_sweep(data, x=None, y=None, col=None, ax=None, annotate=None, **pcolorm
         For a single panel.
     annotate : bool, optional
         Write each cell's value in it (default: when there are at most 64 cells).
+    **pcolormesh_kwargs
+        Passed to matplotlib's ``pcolormesh`` for numbers.
 
     Returns
     -------

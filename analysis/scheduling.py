@@ -24,6 +24,23 @@ def spacing_curves(learner, retention_intervals, gaps=None, **schedule):
     :func:`simulator.spacing_recall` and :func:`simulator.optimal_interval`
     (``n_reviews``, ``presentations``, ``presentation_time``). Returns the
     optimal-interval dataset plus ``recall (gap, retention_interval)``.
+
+    Parameters
+    ----------
+    learner : simulator.MemoryModel
+        The learner (e.g. :class:`simulator.ACTR` with the spacing model).
+    retention_intervals : float or sequence of float
+        Seconds from the last study session to the test, each > 0.
+    gaps : sequence of float, optional
+        Gaps (s) between study sessions at which recall is computed.
+    **schedule
+        ``n_reviews``, ``presentations``, ``presentation_time``.
+
+    Returns
+    -------
+    xarray.Dataset
+        :func:`simulator.optimal_interval`'s dataset plus ``recall``
+        ``(gap, retention_interval)``.
     """
     gaps = np.geomspace(60.0, 2 * 365 * DAY, 60) if gaps is None else np.asarray(gaps, float)
     optimum = simulator.optimal_interval(learner, retention_intervals, **schedule)
@@ -39,7 +56,19 @@ def spacing_curves(learner, retention_intervals, gaps=None, **schedule):
 @house_style
 def plot_spacing(curves, ax=None):
     """Final recall vs gap (days, log x), one curve per retention interval, each optimum
-    marked; ``curves`` from :func:`spacing_curves`. Returns the Axes."""
+    marked; ``curves`` from :func:`spacing_curves`. Returns the Axes.
+
+    Parameters
+    ----------
+    curves : xarray.Dataset
+        From :func:`spacing_curves`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     gap_days = curves["gap"].values / DAY
@@ -60,7 +89,20 @@ def plot_spacing(curves, ax=None):
 def plot_optimal_interval(optimum, ax=None):
     """Optimal gap vs retention interval (log-log, days) and, on a right axis, their
     ratio (the Cepeda et al. 2008 plot); ``optimum`` from
-    :func:`simulator.optimal_interval`. Returns the left Axes."""
+    :func:`simulator.optimal_interval`. Returns the left Axes.
+
+    Parameters
+    ----------
+    optimum : xarray.Dataset
+        From :func:`simulator.optimal_interval` (``optimal_gap``, ``gap_ratio``
+        over ``retention_interval``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     interval_days = optimum["retention_interval"].values / DAY
@@ -87,6 +129,23 @@ def workload_retention(learner, schedulers, n_items=200, days=120, reviews_per_d
     (scheduler, test_delay)`` and ``pareto`` (no other scheduler has at most
     as many reviews and at least the retention at the first test delay, one of
     them strictly).
+
+    Parameters
+    ----------
+    learner : simulator.MemoryModel
+        The learner every scheduler drives.
+    schedulers : sequence of simulator.Scheduler
+        The policies compared.
+    n_items, days, reviews_per_day, new_per_day, test_delays
+        As for :func:`simulator.simulate_schedule`.
+    seed : int, SeedSequence, Generator or None
+        Root seed; each scheduler gets its own child.
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``scheduler``: ``reviews_per_item``, ``retention (scheduler,
+        test_delay)`` and ``pareto``.
     """
     schedulers = list(schedulers)
     if not schedulers:
@@ -137,7 +196,21 @@ def pareto_front(cost, value):
 @house_style
 def plot_workload_retention(ds, test_delay=None, ax=None):
     """Retention vs reviews per item, one colour per scheduler policy, the Pareto front
-    drawn through its points; ``ds`` from :func:`workload_retention`. Returns the Axes."""
+    drawn through its points; ``ds`` from :func:`workload_retention`. Returns the Axes.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        From :func:`workload_retention`.
+    test_delay : float, optional
+        Which test delay's retention to plot (days); default the first.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     delay = ds["test_delay"].values[0] if test_delay is None else test_delay
@@ -168,6 +241,29 @@ def view_batch_comparison(learner, n_items=20, presentations=8, views=(1, 2, 4, 
     interval) is ``views`` times that of the one-view schedule. Returns a
     dataset over ``views`` and ``retention_interval`` with the mean recall
     probability at the test and the recall interval.
+
+    Parameters
+    ----------
+    learner : simulator.MemoryModel
+        The learner.
+    n_items : int
+        Items in the list, >= 1.
+    presentations : int
+        Total presentations per item; every ``views`` must divide it.
+    views : sequence of int
+        Consecutive presentations per batch to compare.
+    retention_intervals : sequence of float
+        Seconds from the last presentation to the test.
+    presentation_time : float
+        Seconds per presentation, > 0.
+    seed : int, SeedSequence, Generator or None
+        Root seed.
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``views`` and ``retention_interval``: mean recall probability at the
+        test and the recall interval.
     """
     presentations = int(check_number("presentations", presentations, 1, None, integer=True))
     views = [int(check_number("views", v, 1, presentations, integer=True)) for v in views]

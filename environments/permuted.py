@@ -30,6 +30,18 @@ class PermutedTasks:
 
     Task ``t``'s version of a base input ``x`` is ``x[permutations[t]]``.
 
+    Parameters
+    ----------
+    train_x, test_x : numpy.ndarray
+        Base training and held-out inputs, float64 ``(n_train, n_features)`` and
+        ``(n_test, n_features)``.
+    train_y, test_y : numpy.ndarray
+        Their int64 labels in ``0 .. n_classes - 1``.
+    permutations : numpy.ndarray
+        int64 ``(n_tasks, n_features)``: task ``t``'s permutation of the inputs.
+    meta : dict
+        Generator name, parameters and seed entropy.
+
     Attributes
     ----------
     train_x, test_x : float64 arrays ``(n_train, n_features)``, ``(n_test, n_features)``

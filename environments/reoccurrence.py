@@ -13,6 +13,18 @@ def class_probabilities(n_classes, skew=1.0):
     Class 0 is the most frequent, ``skew`` times as likely as the last class; the
     probabilities fall geometrically with the class index in between. ``skew = 1``
     gives every class the same probability.
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of classes, >= 1.
+    skew : float
+        Probability of the most frequent class over that of the least, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 ``(n_classes,)`` probabilities summing to 1, falling with the index.
     """
     n_classes = check_number("n_classes", n_classes, 1, None, integer=True)
     skew = check_number("skew", skew, 1.0, None)

@@ -24,17 +24,50 @@ WEEK = 7 * DAY
 
 
 def minutes(n):
-    """``n`` minutes in seconds."""
+    """``n`` minutes in seconds.
+
+    Parameters
+    ----------
+    n : float or array_like
+        Number of minutes.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``60 n`` seconds.
+    """
     return np.multiply(n, MINUTE)
 
 
 def hours(n):
-    """``n`` hours in seconds."""
+    """``n`` hours in seconds.
+
+    Parameters
+    ----------
+    n : float or array_like
+        Number of hours.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``3600 n`` seconds.
+    """
     return np.multiply(n, HOUR)
 
 
 def days(n):
-    """``n`` days in seconds."""
+    """``n`` days in seconds.
+
+    Parameters
+    ----------
+    n : float or array_like
+        Number of days.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``86400 n`` seconds.
+    """
     return np.multiply(n, DAY)
 
 
@@ -45,6 +78,24 @@ def massed(n_items, repetitions, retention_intervals, presentation_time=1.0):
     item ``i`` starts when item ``i - 1`` has finished
     (``i * repetitions * presentation_time``), so the items' massed runs do not
     overlap. See the module docstring for the tests.
+
+    Parameters
+    ----------
+    n_items : int
+        Number of items, >= 1.
+    repetitions : int
+        Presentations per item, >= 1.
+    retention_intervals : float or sequence of float
+        Seconds from an item's last presentation to its TEST, dealt to the items in
+        turn; each > 0, at most ``n_items`` of them.
+    presentation_time : float
+        Seconds one presentation takes, > 0.
+
+    Returns
+    -------
+    EventStream
+        STUDY events and one TEST event per item (times in seconds), sorted by time;
+        ``meta`` records the schedule and its parameters.
     """
     n_items, repetitions, intervals, presentation_time = _check_common(
         n_items, repetitions, retention_intervals, presentation_time)
@@ -60,6 +111,26 @@ def spaced(n_items, repetitions, gap, retention_intervals, presentation_time=1.0
     Item ``i`` starts at ``i * presentation_time``: the items are studied as a list,
     and a ``gap`` of at least ``n_items * presentation_time`` keeps the lists from
     overlapping.
+
+    Parameters
+    ----------
+    n_items : int
+        Number of items, >= 1.
+    repetitions : int
+        Presentations per item, >= 1.
+    gap : float
+        Seconds from one presentation's onset to the next, >= ``presentation_time``.
+    retention_intervals : float or sequence of float
+        Seconds from an item's last presentation to its TEST, dealt to the items in
+        turn; each > 0, at most ``n_items`` of them.
+    presentation_time : float
+        Seconds one presentation takes, > 0.
+
+    Returns
+    -------
+    EventStream
+        STUDY events and one TEST event per item (times in seconds), sorted by time;
+        ``meta`` records the schedule and its parameters.
     """
     n_items, repetitions, intervals, presentation_time = _check_common(
         n_items, repetitions, retention_intervals, presentation_time)
@@ -78,6 +149,28 @@ def expanding(n_items, repetitions, first_gap, ratio, retention_intervals,
     (``m = 0 .. repetitions - 2``) is ``first_gap * ratio ** m``; ``ratio = 1`` is
     :func:`spaced`, ``ratio < 1`` a contracting schedule. Every gap must be at
     least ``presentation_time``. Item ``i`` starts at ``i * presentation_time``.
+
+    Parameters
+    ----------
+    n_items : int
+        Number of items, >= 1.
+    repetitions : int
+        Presentations per item, >= 1.
+    first_gap : float
+        Seconds between the first two presentations (onset to onset).
+    ratio : float
+        Growth factor of successive gaps, > 0.
+    retention_intervals : float or sequence of float
+        Seconds from an item's last presentation to its TEST, dealt to the items in
+        turn; each > 0, at most ``n_items`` of them.
+    presentation_time : float
+        Seconds one presentation takes, > 0.
+
+    Returns
+    -------
+    EventStream
+        STUDY events and one TEST event per item (times in seconds), sorted by time;
+        ``meta`` records the schedule and its parameters.
     """
     n_items, repetitions, intervals, presentation_time = _check_common(
         n_items, repetitions, retention_intervals, presentation_time)
@@ -112,6 +205,29 @@ def view_batch(n_items, views, cycles, recall_interval=None, retention_intervals
     ``(i * views + c * (views + rest / presentation_time)) * presentation_time``;
     a short rest makes items overlap in time). ``retention_intervals``, if given,
     adds a TEST of each item that long after its last presentation.
+
+    Parameters
+    ----------
+    n_items : int
+        Number of items, >= 1.
+    views : int
+        Consecutive presentations in one batch, >= 1.
+    cycles : int
+        Batches per item, >= 1.
+    recall_interval : float, optional
+        Rest (s) from the end of an item's batch to its next batch; default: the
+        other items' batches.
+    retention_intervals : float or sequence of float, optional
+        Seconds from an item's last presentation to a TEST, dealt to the items in
+        turn; default: no TEST events.
+    presentation_time : float
+        Seconds one presentation takes, > 0.
+
+    Returns
+    -------
+    EventStream
+        STUDY events (and TEST events if ``retention_intervals`` is given), sorted
+        by time; ``meta`` records the schedule and its parameters.
     """
     n_items = check_number("n_items", n_items, 1, None, integer=True)
     views = check_number("views", views, 1, None, integer=True)

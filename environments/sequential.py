@@ -23,6 +23,22 @@ def rehearsal_weights(n_back, rehearsal="power", exponent=1.0, scale=1.0):
 
     ``"power"``: ``lag ** -exponent``; ``"exponential"``: ``exp(-lag / scale)``;
     ``"uniform"`` and ``"full"``: 1; ``"none"`` (blocked learning): 0.
+
+    Parameters
+    ----------
+    n_back : int
+        Number of earlier tasks, >= 0.
+    rehearsal : {"power", "exponential", "uniform", "full", "none"}
+        The rule.
+    exponent : float
+        Exponent of the power rule, >= 0.
+    scale : float
+        Scale (in tasks) of the exponential rule, > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 ``(n_back,)``: the weight of lags ``1 .. n_back``.
     """
     _check_rule(rehearsal)
     lag = np.arange(1, n_back + 1, dtype=np.float64)
@@ -61,6 +77,24 @@ def rehearsal_counts(n_tasks, steps_per_task, rehearsal="power", exponent=1.0, s
       ``steps_per_task`` steps are split equally over tasks ``0 .. j`` (largest
       remainder, ties to the more recent); unbudgeted, each of tasks ``0 .. j``
       gets ``steps_per_task`` steps. ``rehearsal_fraction`` is not used.
+
+    Parameters
+    ----------
+    n_tasks : int
+        Number of tasks, >= 1.
+    steps_per_task : int
+        STUDY steps per task, >= 1.
+    rehearsal, exponent, scale
+        The rule and its parameters, as in :func:`rehearsal_weights`.
+    rehearsal_fraction : float
+        Fraction of a task's steps spent on rehearsal, in [0, 1].
+    budgeted : bool
+        Whether rehearsal comes out of the task's steps (True) or is added to them.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 ``(n_tasks, n_tasks)``: ``counts[j, k]`` as described above.
     """
     n_tasks, steps_per_task, rehearsal_fraction = _check_counts_args(
         n_tasks, steps_per_task, rehearsal, exponent, scale, rehearsal_fraction, budgeted)

@@ -15,6 +15,10 @@ KIND_NAMES = {STUDY: "study", TEST: "test"}
 class EventStream:
     """An immutable sequence of memory events, sorted by time.
 
+    The arrays are stored read-only (``time`` float64, ``item`` int64, ``kind``
+    int8, ``task`` int32, ``context`` int64, ``outcome`` float64, ``rating``
+    int8, ``learner`` int64). Bad input raises ``ValueError`` naming the field.
+
     Parameters
     ----------
     time : array_like of float
@@ -43,10 +47,6 @@ class EventStream:
     item_ids : array_like, optional
         The original id of each item (``item_ids[item]``), e.g. a review log's card
         ids, so that results can be joined back; ``n_items`` long.
-
-    The arrays are stored read-only (``time`` float64, ``item`` int64, ``kind``
-    int8, ``task`` int32, ``context`` int64, ``outcome`` float64, ``rating``
-    int8, ``learner`` int64). Bad input raises ``ValueError`` naming the field.
     """
 
     __slots__ = ("_time", "_item", "_kind", "_task", "_n_items", "_meta", "_context",

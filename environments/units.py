@@ -16,6 +16,16 @@ def parameter_units(**units):
 
     Raises ValueError, when decorating, for a name that is not a parameter of the
     function (``seed`` has no units) or a unit that is not a non-empty string.
+
+    Parameters
+    ----------
+    **units : str
+        ``parameter name -> unit string`` for parameters of the decorated function.
+
+    Returns
+    -------
+    callable
+        A decorator that records the units on the function and returns it unchanged.
     """
     for name, unit in units.items():
         if not isinstance(unit, str) or not unit:

@@ -113,7 +113,14 @@ ModelKernels = collections.namedtuple(
     "ModelKernels", ["predict", "learn", "probe", "observe", "rate", "retention_time"])
 ModelKernels.__doc__ = """The jitted entry points of a memory model (see :mod:`simulator.protocol`).
 
-Build with :func:`model_kernels`, which fills the optional ones with defaults."""
+Build with :func:`model_kernels`, which fills the optional ones with defaults.
+
+Parameters
+----------
+predict, learn, probe, observe, rate, retention_time : numba dispatcher
+    The model's njit entry points, with the signatures the module docstring
+    of :mod:`simulator.protocol` gives.
+"""
 
 
 def model_kernels(predict, learn, probe=None, observe=None, rate=None, retention_time=None):

@@ -126,7 +126,7 @@ def test_regimes_config_with_task_end_probes_sweeps_and_plots(tmp_path):
                                      for ax in panels for line in ax.get_lines())
 
 
-@pytest.mark.parametrize("path", sorted(pathlib.Path(ROOT, "examples").glob("*.toml")),
+@pytest.mark.parametrize("path", sorted(pathlib.Path(ROOT, "examples").glob("sweep_*.toml")),
                          ids=lambda p: p.name)
 def test_example_configs_are_valid(path):
     from simulator.cli.config import config_agent, config_environment, read_config
@@ -146,6 +146,21 @@ def test_example_configs_are_valid(path):
     if path.name == "sweep_continual_learning.toml":
         # 9 regimes x 5 seeds; probes 5 per task of 10, padded to no more than that
         assert plan.shape == (9, 5) and plan.reduce.keywords["n_probes"] == 50
+
+
+def test_run_example_config_runs(tmp_path):
+    import environments as env
+    import simulator
+    from environments.seeding import child, seed_sequence
+
+    config = pathlib.Path(ROOT, "examples", "run_actr.toml")
+    assert main(["run", str(config), "--out", str(tmp_path / "run.nc")]) == 0
+    stored = analysis.load(tmp_path / "run.nc")
+    root = seed_sequence(2026)  # the run command's seeds: stream from child 0, agent child 1
+    expected = simulator.run(simulator.ACTR(decay=0.5, noise=0.25, threshold=0.0),
+                             env.power_law(20_000, exponent=1.0, seed=child(root, 0)),
+                             seed=child(root, 1))
+    np.testing.assert_array_equal(stored["p_recall"], expected["p_recall"])
 
 
 @pytest.mark.parametrize("text, message", [

@@ -103,6 +103,13 @@ class ViewBatch(Scheduler):
 
     A review is a test followed by ``views`` study presentations; a new item is
     studied ``views`` times. ``ViewBatch(1, r)`` is the one-view schedule.
+
+    Parameters
+    ----------
+    views : int
+        Presentations in a row (>= 1; default 1).
+    recall_interval : float
+        Rest between batches (> 0; in day; default 1.0).
     """
 
     views: int = parameter(1, low=1, integer=True, doc="presentations in a row")
@@ -125,6 +132,14 @@ class Leitner(Scheduler):
     first; box k is reviewed ``intervals[k]`` days after the card entered it.
 
     A new card enters box 0.
+
+    Parameters
+    ----------
+    boxes : int
+        Number of boxes (>= 1; default 5).
+    intervals : tuple of float
+        Days a card waits in each box before its review, one per box, each > 0;
+        default (1, 2, 4, 8, 16).
     """
 
     boxes: int = parameter(5, low=1, integer=True, doc="number of boxes")
@@ -158,6 +173,15 @@ class SM2(Scheduler):
 
     The scheduler sees only whether the answer was recalled: a recall is graded
     ``correct_grade``, a failure ``fail_grade``.
+
+    Parameters
+    ----------
+    correct_grade : int
+        SM-2 grade q of a recalled answer (in [3, 5]; default 4).
+    fail_grade : int
+        SM-2 grade q of a failed answer (in [0, 2]; default 1).
+    initial_ease : float
+        Starting easiness factor EF (>= 1.3; default 2.5).
     """
 
     correct_grade: int = parameter(4, low=3, high=5, integer=True,
@@ -188,6 +212,11 @@ class TargetRetention(Scheduler):
     The prediction is the learner's recall probability from its study history
     (the ACT-R equations with the learner's parameters, without its permanent
     noise, which the scheduler cannot know), checked at the start of each day.
+
+    Parameters
+    ----------
+    target : float
+        Predicted recall that triggers a review (in (0, 1); default 0.9).
     """
 
     target: float = parameter(0.9, low=0.0, high=1.0, low_open=True, high_open=True,

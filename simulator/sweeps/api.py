@@ -22,7 +22,15 @@ BACKENDS = ("serial", "processes", "dask")
 class SweepError(RuntimeError):
     """Some runs of a sweep failed. The message names the first failing run's
     parameters; ``partial`` holds every finished chunk (NaN elsewhere, see its
-    ``finished`` variable) and, with a store, those chunks are stored too."""
+    ``finished`` variable) and, with a store, those chunks are stored too.
+
+    Parameters
+    ----------
+    message : str
+        What failed, naming the first failing run's parameters.
+    partial : xarray.Dataset, optional
+        The finished chunks of the sweep (NaN elsewhere).
+    """
 
     def __init__(self, message, partial=None):
         super().__init__(message)
@@ -197,6 +205,12 @@ def sweep_regimes(agent, environment, regimes, grid=None, **kwargs):
     **kwargs
         Every other argument of :func:`sweep` (``replicates``, ``seed``,
         ``backend``, ``workers``, ``reduce``, ``probe_times``, ``store``, ...).
+
+    Returns
+    -------
+    xarray.Dataset
+        What :func:`sweep` returns, with a leading ``regime`` dim (the regimes'
+        names as coordinate).
     """
     return sweep(agent, environment, grid, regimes=regimes, **kwargs)
 

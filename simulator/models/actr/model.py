@@ -50,9 +50,8 @@ class ACTR(MemoryModel):
       for every slower rate), referenced to the item's last presentation: O(1)
       work and memory per event whatever the history. Weights are the trapezoid
       rule of ``t**-d = (1/Gamma(d)) * integral s**(d-1) exp(-s t) ds`` on the
-      log grid; ``|A - exact| < 1e-5`` for ages 0.05 s .. 1e9 s and d < 1
-      (the issue asks 1e-3; tests pin 1e-5); see
-      :mod:`simulator.models.actr._multiscale_kernels`. Needs ``age_floor >= 0.02``. Read
+      log grid; ``|A - exact| < 1e-5`` for ages 0.05 s .. 1e9 s and d < 1. Needs
+      ``age_floor >= 0.02``. Read
       within the floor of an item's last presentation, the presentations at that
       instant count at the floor and the older ones at their ages, as in the
       exact sum; only presentations within the floor before that instant (or,

@@ -36,6 +36,31 @@ class SGDLearner(MemoryModel):
     before the event is learned. Probes (``simulator.run(..., probe_times=...)``)
     score each task's held-out test set, never trained on, without learning:
     ``probe_accuracy`` and ``probe_loss`` (dims ``probe``, ``task``).
+
+    Parameters
+    ----------
+    hidden : int
+        Hidden units (>= 1; default 100).
+    learning_rate : float
+        SGD step size (> 0; default 0.05).
+    batch_size : int
+        Examples per SGD step (>= 1; default 1).
+    l2 : float
+        L2 penalty coefficient (>= 0; default 0.0).
+    ewc : float
+        EWC penalty coefficient (0 turns it off; >= 0; default 0.0).
+    seed : int
+        Seed of the permuted-task data (>= 0; default 0).
+    n_classes : int
+        Classes of the base problem (>= 2; default 10).
+    n_features : int
+        Input dimensions (>= 2; default 64).
+    samples_per_class : int
+        Training samples (items) per class and task (>= 1; default 20).
+    test_per_class : int
+        Held-out samples per class (>= 1; default 50).
+    noise : float
+        Within-class standard deviation (>= 0; default 1.0).
     """
 
     hidden: int = parameter(100, low=1, integer=True, doc="hidden units")
