@@ -241,6 +241,24 @@ class MemoryModel(abc.ABC):
         """
         return self
 
+    def recall_probabilities(self, stream, rng):
+        """The recall probability before every event of an observed ``stream``.
+
+        :func:`simulator.predict`'s ``p_recall`` alone (its replay, observed answers
+        used). A model whose memory ignores the answers may compute it faster.
+
+        Parameters
+        ----------
+        stream : environments.EventStream
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        from simulator.drivers import replay_stream
+        return replay_stream(self, stream, rng, np.empty(0), observed=True)["p_recall"]
+
     def state_is_random(self):
         """Whether :meth:`new_state` draws from its ``rng`` (two runs' fresh states differ).
 

@@ -165,3 +165,16 @@ def test_bad_arguments(log, kwargs, message):
 def test_a_stream_without_answers_is_refused():
     with pytest.raises(ValueError, match="observed outcomes"):
         analysis.fit_agent(START, env.review_schedule(1, 3, 3, seed=0), free=FREE)
+
+
+def test_recall_probabilities_are_predicts_p_recall(log, monkeypatch):
+    model = simulator.ACTR(decay=0.45, threshold=-4.0, noise=0.4, permanent_noise=0.2)
+    from environments.seeding import generator
+    _, events, _ = env.split_learners(log)[0]
+    tuned = model.recall_probabilities(events, generator(5))
+    generic = simulator.MemoryModel.recall_probabilities(model, events, generator(5))
+    np.testing.assert_allclose(tuned, generic, rtol=1e-12)
+    one = env.EventStream(time=events.time, item=events.item, kind=events.kind,
+                          outcome=events.outcome)  # no learner ids: predict seeds the run itself
+    np.testing.assert_allclose(tuned, simulator.predict(model, one, seed=5)["p_recall"],
+                               rtol=1e-12)

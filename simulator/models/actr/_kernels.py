@@ -226,6 +226,13 @@ def recall_probability(activation, threshold, noise):
     return 0.0
 
 
+@njit
+def recall_probabilities(activation, threshold, noise, out):
+    """:func:`recall_probability` of every activation, into ``out``."""
+    for e in range(len(activation)):
+        out[e] = recall_probability(activation[e], threshold, noise)
+
+
 # The retrieval of every event (simulator.models.actr.model.retrieve) alternates these elementwise
 # passes with numpy's exp and log, which are SIMD-vectorized; the scalar libm calls a
 # kernel makes cost several times more (recall_probability per event: ~8.5 ns vs ~1.3).

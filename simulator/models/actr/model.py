@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 
 from simulator.models.actr._kernels import (EXACT, EXACT_HALF, RUN_ACTR, context_spreading, latency_argument,
-                            logistic_draw, logistic_margin)
+                            logistic_draw, logistic_margin, recall_probabilities)
 from simulator.models.actr import _model_kernels as protocol_kernels
 from simulator.models.actr._multiscale_kernels import (MS_MIN_AGE_FLOOR, MS_ROW, MS_SCRATCH,
                                                        multiscale_coefficients)
@@ -269,6 +269,31 @@ class ACTR(MemoryModel):
         return {"activation": activation, "p_recall": p_recall, "recalled": recalled,
                 "latency": latency, "lag": out["lag"], "n_prior": out["n_prior"],
                 "probe_recall": out["probe_recall"]}
+
+    def recall_probabilities(self, stream, rng):
+        """The recall probability before every event, whatever the answers (no draws).
+
+        ACT-R's memory does not read the answers, so this is :func:`simulator.predict`'s
+        ``p_recall`` on an observed log; review-log fits evaluate it many times.
+
+        Parameters
+        ----------
+        stream : environments.EventStream
+        rng : numpy.random.Generator
+            Its seed's child draws the permanent noise.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        out, k = self._base_level(stream, rng, np.empty(0))
+        activation = out["activation"]
+        if self.permanent_noise > 0:
+            activation += k["permanent"][stream.item]
+        if len(k["spread"]):
+            activation += k["spread"]
+        recall_probabilities(activation, self.threshold, self.noise, activation)
+        return activation
 
     def _base_level(self, stream, rng, probe_times):
         """The sequential part of a run: the base level ``B`` before every event.
