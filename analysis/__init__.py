@@ -13,6 +13,7 @@ from analysis.io import load, save
 from analysis.need import fit_power_law, need_probability, plot_need_probability
 from analysis.plots import plot_fit_comparison, plot_forgetting, plot_retention, plot_retention_grid
 from analysis.plots import plot_sweep
+from analysis.plot_probes import plot_probe_accuracy
 from analysis.retention import retention_curve
 from analysis.scheduling import plot_optimal_interval, plot_spacing, plot_workload_retention
 from analysis.scheduling import spacing_curves, view_batch_comparison, workload_retention
@@ -35,6 +36,7 @@ __all__ = [
     "plot_forgetting",
     "plot_need_probability",
     "plot_optimal_interval",
+    "plot_probe_accuracy",
     "plot_retention",
     "plot_retention_grid",
     "plot_spacing",

@@ -7,8 +7,11 @@ colour (:data:`MODEL_COLOURS`) wherever it appears.
 """
 import functools
 import itertools
+import warnings
 
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 import numpy as np
 import xarray as xr
 
@@ -59,7 +62,8 @@ def axis_label(da):
 
 
 @house_style
-def plot_retention(data, ax=None, band=(0.1, 0.9), min_events=10, **curve_kwargs):
+def plot_retention(data, ax=None, band=(0.1, 0.9), min_events=10, few_events=100,
+                   **curve_kwargs):
     """Retention curve(s) on a log retention-interval axis.
 
     One line per combination of the dims other than ``lag`` and ``replicate``,
@@ -79,6 +83,9 @@ def plot_retention(data, ax=None, band=(0.1, 0.9), min_events=10, **curve_kwargs
         Bins whose mean rests on fewer events than this (the ``n_events`` coord)
         are not drawn: at long retention intervals a handful of events gives a
         mean that is mostly noise and would read as a rising curve.
+    few_events : int
+        Bins whose mean rests on fewer events than this (summed over
+        replicates) are drawn with hollow markers, said in the legend.
     **curve_kwargs
         Passed to :func:`retention_curve` when ``data`` holds per-event results.
 
@@ -91,11 +98,21 @@ def plot_retention(data, ax=None, band=(0.1, 0.9), min_events=10, **curve_kwargs
         raise ValueError("data must be a retention curve (DataArray with dim 'lag') "
                          "or a per-event Dataset")
     check_number("min_events", min_events, 0, None, integer=True)
+    n_sparse = 0
     if "n_events" in curve.coords:
+        sparse = (curve["n_events"] < min_events) & curve.notnull()
+        n_sparse = int(sparse.any([d for d in sparse.dims if d == "replicate"]).sum())
         curve = curve.where(curve["n_events"] >= min_events)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    if not curve.notnull().any():
+        ax.text(0.5, 0.5, "nothing to plot: no event has a recall probability\n"
+                "(a model that recalls only at TEST events needs a stream with TEST events)",
+                ha="center", va="center", transform=ax.transAxes, wrap=True)
+        ax.set_axis_off()
+        return ax
     line_dims = [d for d in curve.dims if d not in ("lag", "replicate")]
+    banded, n_few = False, 0
     combos = itertools.product(*(range(curve.sizes[d]) for d in line_dims))
     for combo in combos:
         selection = dict(zip(line_dims, combo))
@@ -103,22 +120,113 @@ def plot_retention(data, ax=None, band=(0.1, 0.9), min_events=10, **curve_kwargs
         label = ", ".join(f"{d}={_short(curve[d].values[i])}" for d, i in selection.items())
         if "replicate" in line.dims:
             mean = line.mean("replicate")
-            drawn = ax.plot(line["lag"], mean, marker="o", ms=3, label=label or None)
+            drawn = _draw(ax, line["lag"], mean, _counts(line), few_events, label)
             if band is not None and line.sizes["replicate"] > 1:
-                low, high = line.quantile(list(band), dim="replicate").values
+                with warnings.catch_warnings():  # bins empty in every replicate: no band
+                    warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+                    low, high = line.quantile(list(band), dim="replicate").values
                 ax.fill_between(line["lag"], low, high, color=drawn[0].get_color(),
                                 alpha=0.2, linewidth=0)
+                banded = True
         else:
-            ax.plot(line["lag"], line, marker="o", ms=3, label=label or None)
+            drawn = _draw(ax, line["lag"], line, _counts(line), few_events, label)
+        n_few += drawn[1]
     ax.set_xscale("log")
     ax.set_xlabel(axis_label(curve["lag"]))
     ax.set_ylabel(axis_label(curve))
     if curve.attrs.get("units", "1") == "1" and np.nanmax(curve.values, initial=0) <= 1:
         ax.set_ylim(0, 1.02)
-    if line_dims:
-        ax.legend(fontsize="small", frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
+    if banded:
+        handles.append(Patch(color="0.6", alpha=0.4))
+        labels.append(f"{band[0]:.0%}-{band[1]:.0%} of {curve.sizes['replicate']} "
+                      f"replicates around their mean")
+    if n_few:
+        handles.append(Line2D([], [], linestyle="none", marker="o", ms=4, mfc="white",
+                              color="0.4"))
+        labels.append(f"hollow: mean of < {few_events} events")
+    if n_sparse:
+        handles.append(Line2D([], [], linestyle="none"))
+        labels.append(f"{n_sparse} bin{'s' if n_sparse > 1 else ''} with < {min_events} "
+                      f"events not drawn")
+    if handles:
+        ax.legend(handles, labels, fontsize="small", frameon=False)
     ax.grid(True, which="major", alpha=0.3)
     return ax
+
+
+MODEL_NAMES = {"ACTR": "ACT-R", "Hebbian": "Hebbian network", "SGDLearner": "SGD learner",
+               "FSRS": "FSRS", "Ebisu": "Ebisu", "HLR": "half-life regression"}
+"""Models' names in words, for titles."""
+
+
+def title_in_words(attrs):
+    """A figure title in words from a dataset's attrs: model, environment and what
+    was swept, e.g. "ACT-R in a power-law environment, over decay x exponent".
+
+    Parameters
+    ----------
+    attrs : dict
+        A run's, sweep's or demo's attrs (``agent``, ``environment``, ``grid``).
+
+    Returns
+    -------
+    str
+        The title; ``""`` when the attrs name no model.
+    """
+    agent = attrs.get("agent")
+    if not agent:
+        return ""
+    words = MODEL_NAMES.get(agent, agent)
+    environment = attrs.get("environment")
+    if environment:
+        words += f" in {_ENVIRONMENT_NAMES.get(environment, environment.replace('_', ' '))}"
+    names = [name for name, _ in _grid(attrs)]
+    if names:
+        words += ", over " + " x ".join(name.replace("_", " ") for name in names)
+    return words
+
+
+_ENVIRONMENT_NAMES = {"power_law": "a power-law environment", "zipf": "a Zipf environment",
+                      "sequential_tasks": "sequential tasks",
+                      "reoccurrence": "re-occurring classes",
+                      "permuted_tasks": "permuted tasks"}
+
+
+def _grid(attrs):
+    import json
+    spec = attrs.get("sweep")
+    if isinstance(spec, str):
+        try:
+            spec = json.loads(spec)
+        except ValueError:
+            return []
+    grid = spec.get("grid", []) if isinstance(spec, dict) else []
+    regimes = [["regime", None]] if isinstance(spec, dict) and spec.get("regimes") else []
+    return regimes + [list(item) for item in grid]
+
+
+def _counts(line):
+    """Events behind each point of a line (summed over replicates), or None."""
+    if "n_events" not in line.coords:
+        return None
+    counts = line["n_events"].where(line.notnull(), 0)
+    return counts.sum("replicate") if "replicate" in counts.dims else counts
+
+
+def _draw(ax, lag, y, counts, few_events, label):
+    """A line with filled markers, hollow ones where the points rest on few events;
+    returns ``(the line, number of hollow points)``."""
+    lag, y = np.asarray(lag, float), np.asarray(y, float)
+    if counts is None:
+        return ax.plot(lag, y, marker="o", ms=3, label=label or None)[0], 0
+    few = (np.asarray(counts) < few_events) & np.isfinite(y)
+    line = ax.plot(lag, y, marker="o", ms=3, markevery=list(np.flatnonzero(~few)),
+                   label=label or None)[0]
+    if few.any():
+        ax.plot(lag[few], y[few], linestyle="none", marker="o", ms=4, mfc="white",
+                color=line.get_color())
+    return line, int(few.sum())
 
 
 def _short(value):

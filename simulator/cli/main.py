@@ -125,8 +125,8 @@ def _demo(args):
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     analysis.save(ds, out / "demo.nc")
-    figure = analysis.plot_retention_grid(ds, col="exponent")
-    figure.savefig(out / "retention.png", dpi=120)
+    figure = _standard_figures(ds)["retention"]  # the figure `cogmemsim plot demo.nc` draws
+    figure.savefig(out / "retention.png", dpi=120, bbox_inches="tight")
     print(summary_table(ds))
     print(f"\nwrote {out / 'demo.nc'} and {out / 'retention.png'} "
           f"in {time.perf_counter() - start:.1f} s")
@@ -331,49 +331,66 @@ def _plot(args):
 def _standard_figures(ds):
     """``{name: Figure}``: retention curves and probe accuracy, whichever ``ds`` holds."""
     import analysis
+    from analysis.plots import title_in_words
 
     figures = {}
+    title = title_in_words(ds.attrs)
     if "p_recall" in ds and "lag" in ds["p_recall"].dims:  # a sweep's or demo's curves
         curve = ds["p_recall"]
+        if "n_events" in ds.data_vars and set(ds["n_events"].dims) <= set(curve.dims):
+            curve = curve.assign_coords(n_events=ds["n_events"])  # sparse bins are hidden
     elif "p_recall" in ds and "event" in ds["p_recall"].dims:  # per-event results
         curve = analysis.retention_curve(ds)
     else:
         curve = None
     if curve is not None:
         # bins beyond the longest lag are empty everywhere: leave them off the axis
-        curve = curve.dropna("lag", how="all")
-        curve.attrs.setdefault("title", ds.attrs.get("title", ""))
+        if curve.notnull().any():
+            curve = curve.dropna("lag", how="all")
+        curve.attrs["title"] = title
         panels = [d for d in curve.dims if d not in ("lag", "replicate")]
         with warnings.catch_warnings():
             # a bin empty in some replicates has no quantile band there; that is expected
             warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-            if panels:
+            if panels and curve.notnull().any():
                 figures["retention"] = analysis.plot_retention_grid(curve, col=panels[-1])
             else:
-                figures["retention"] = analysis.plot_retention(curve).figure
+                axes = analysis.plot_retention(curve)
+                axes.set_title(title)
+                figures["retention"] = axes.figure
     if "probe_accuracy" in ds:
-        figures.update(_probe_figures(ds))
+        figures.update(_probe_figures(ds, title))
     if not figures:
         raise ValueError("path holds neither recall probabilities nor probe accuracy to plot")
     return figures
 
 
-def _probe_figures(ds):
-    """``{name: Figure}`` of probe accuracy: one figure, or one per value of the swept
-    dims along which runs have different numbers of probes and tasks (e.g.
-    ``n_tasks`` with probes at task ends; a sweep pads the shorter runs with NaN), since
-    probe ``p`` of a 5-task run and of a 20-task run are different moments."""
+def _probe_figures(ds, title=None):
+    """``{name: Figure}`` of probe accuracy: one figure per value of every swept dim
+    but the one drawn as lines (``regime``, else the last swept dim), so nothing is
+    averaged but replicates (drawn as a band). Runs with different numbers of probes
+    or tasks (a sweep over ``n_tasks`` with probes at task ends pads the shorter runs
+    with NaN) are trimmed to their own probes and tasks."""
+    from analysis.plot_probes import plot_probe_accuracy
+    from analysis.plots import title_in_words
+
+    title = title_in_words(ds.attrs) if title is None else title
     accuracy = ds["probe_accuracy"]
+    grid = [d for d in accuracy.dims if d not in ("probe", "task", "replicate")]
     ragged = _ragged_dims(accuracy)
-    if not ragged:
-        return {"probe-accuracy": _probe_figure(accuracy)}
+    lines = [d for d in grid if d not in ragged]
+    hue = "regime" if "regime" in lines else (lines[-1] if lines else None)
+    split = [d for d in grid if d != hue]
     figures = {}
-    for values in itertools.product(*(accuracy[d].values for d in ragged)):
-        where = dict(zip(ragged, values))
-        one = accuracy.sel(where).dropna("probe", how="all").dropna("task", how="all")
-        figure = _probe_figure(one)
-        figure.suptitle(", ".join(f"{d} = {v}" for d, v in where.items()), y=1.02)
-        figures["probe-accuracy-" + "-".join(f"{d}-{v}" for d, v in where.items())] = figure
+    for values in itertools.product(*(accuracy[d].values for d in split)):
+        where = dict(zip(split, values))
+        one = accuracy.sel(where)
+        if ragged:
+            one = one.dropna("probe", how="all").dropna("task", how="all")
+        name = "-".join(["probe-accuracy"] + [f"{d}-{v}" for d, v in where.items()])
+        label = ", ".join(f"{ds[d].attrs.get('long_name', d)} = {v}" for d, v in where.items())
+        figures[name] = plot_probe_accuracy(one, hue=hue,
+                                            title=f"{title}\n{label}" if label else title)
     return figures
 
 
@@ -383,27 +400,6 @@ def _ragged_dims(accuracy):
                accuracy.notnull().any("probe").sum("task")]
     return [d for d in accuracy.dims if d not in ("probe", "task", "replicate")
             and any((n.max(d) != n.min(d)).any() for n in extents)]
-
-
-def _probe_figure(accuracy):
-    """Probe accuracy vs probe time: one panel per task, one line per regime (or per
-    value of the last swept dim), averaged over the other dims.
-
-    Probe times that differ between runs (a rule such as ``"task_ends"``, stored as
-    the variable ``probe_time``) put the probe's index on the x axis instead.
-    """
-    grid = [d for d in accuracy.dims if d not in ("probe", "task", "replicate")]
-    hue = "regime" if "regime" in grid else (grid[-1] if grid else None)
-    mean = accuracy.mean([d for d in accuracy.dims if d in grid and d != hue
-                          or d == "replicate"])
-    x = "probe"
-    if "probe_time" in accuracy.coords:
-        x = "probe time"
-        mean = mean.assign_coords(probe=mean["probe_time"]).rename(probe=x)
-        mean[x].attrs = accuracy["probe_time"].attrs
-    facet = mean.plot.line(x=x, col="task", col_wrap=min(4, mean.sizes["task"]),
-                           hue=hue, marker="o", ms=3)
-    return facet.fig
 
 
 if __name__ == "__main__":
