@@ -5,6 +5,7 @@ run loop labels the result.
 """
 from environments.version import cogmemsim_version as _cogmemsim_version
 from simulator.models.actr.model import ACTR
+from simulator.models.ebisu.model import Ebisu
 from simulator.models.fsrs.model import FSRS
 from simulator.models.hebbian.model import Hebbian
 from simulator.models.learner.model import SGDLearner
@@ -20,6 +21,7 @@ from simulator.sweeps.api import SweepError, sweep, sweep_regimes
 __version__ = _cogmemsim_version()
 
 __all__ = [
+    "Ebisu",
     "FSRS",
     "simulate_answers",
     "ACTR",
