@@ -37,3 +37,16 @@ def group_by_learner(learner, item, n_learners, n_items):
         for j in range(bounds[k], bounds[k + 1]):
             local[item[order[j]]] = -1
     return order, bounds, local_item, n_local
+
+
+@njit
+def items_shared(learner, item, n_items):
+    """Whether any item appears under two different learners."""
+    owner = np.full(n_items, -1, np.int64)
+    for e in range(len(item)):
+        i = item[e]
+        if owner[i] < 0:
+            owner[i] = learner[e]
+        elif owner[i] != learner[e]:
+            return True
+    return False

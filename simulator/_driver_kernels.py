@@ -8,6 +8,8 @@ not compare again in a later process.
 """
 import math
 
+import numpy as np
+
 from environments.jit import njit
 
 TEST = 1
@@ -79,3 +81,17 @@ def _replay(predict, learn, observe, probe, rate, params, state, events, draws, 
         probe(params, state, probe_times[k], probe_recall[k])
         k += 1
     return state
+
+
+@njit
+def item_lags(time, item, n_items, lag, n_prior):
+    """Per event: time since its item's previous event (NaN at the first) into ``lag``,
+    and the number of the item's earlier events into ``n_prior``. One pass."""
+    last = np.full(n_items, math.nan)
+    count = np.zeros(n_items, np.int64)
+    for e in range(len(time)):
+        i = item[e]
+        lag[e] = time[e] - last[i]
+        n_prior[e] = count[i]
+        last[i] = time[e]
+        count[i] += 1

@@ -1,7 +1,7 @@
 """Model-agnostic drivers' Python side: shape a stream into the replay loop's records."""
 import numpy as np
 
-from simulator._driver_kernels import replay_kernel
+from simulator._driver_kernels import item_lags, replay_kernel
 from simulator.protocol import check_model
 
 TEST = 1
@@ -10,17 +10,9 @@ TEST = 1
 def stream_lags(stream):
     """Per event: time since the item's previous event (NaN at its first) and the
     number of earlier events of the item."""
-    n = len(stream)
-    order = np.lexsort((np.arange(n), stream.item))
-    items = stream.item[order]
-    times = stream.time[order]
-    first = np.ones(n, np.bool_)
-    first[1:] = items[1:] != items[:-1]
-    lag = np.full(n, np.nan)
-    lag[order[~first]] = (times[1:] - times[:-1])[~first[1:]]
-    group_start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
-    n_prior = np.empty(n, np.int64)
-    n_prior[order] = np.arange(n) - group_start
+    lag = np.empty(len(stream))
+    n_prior = np.empty(len(stream), np.int64)
+    item_lags(stream.time, stream.item, stream.n_items, lag, n_prior)
     return lag, n_prior
 
 
@@ -100,7 +92,8 @@ def _replay_by_simulation(model, stream, rng, probe_times):
     params = model.kernel_params()
     for e in np.flatnonzero(drawn):
         grade[e] = rate(params, bool(recalled[e]), u_rating[e])
-    arrays = dict(arrays)
+    arrays = {name: values for name, values in arrays.items()
+              if name != "latency"}  # a simulated answer's draw: no prediction of data
     arrays.update(recalled=answer > 0.5, outcome=answer, rating=grade)
     if "lag" not in arrays or "n_prior" not in arrays:
         arrays["lag"], arrays["n_prior"] = stream_lags(stream)

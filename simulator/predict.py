@@ -99,7 +99,7 @@ def replay_learners(model, stream, seed_seq, observed):
     ``learner`` of ``seed_seq``), the arrays put back in the stream's event order."""
     from environments import split_learners
     from environments.seeding import child
-    if stream.learner is None:
+    if stream.learner is None or _one_pass_suffices(model, stream, observed):
         arrays = replay_stream(model, stream, generator(seed_seq), np.empty(0),
                                observed=observed)
         arrays.pop("probe_recall")
@@ -114,3 +114,15 @@ def replay_learners(model, stream, seed_seq, observed):
                 arrays[name] = np.empty(len(stream), values.dtype)
             arrays[name][where] = values
     return arrays
+
+
+def _one_pass_suffices(model, stream, observed):
+    """A replay of observed answers gives each learner's predictions in one pass when
+    no learner's items are another's and the model couples no items and draws no
+    per-learner state (then nothing about a learner's memory depends on the others)."""
+    from environments._learner_kernels import items_shared
+    outcome = stream.outcome
+    return (observed and outcome is not None and model.items_independent()
+            and not model.state_is_random()
+            and not np.any(np.isnan(outcome[stream.kind == TEST]))
+            and not items_shared(stream.learner, stream.item, stream.n_items))

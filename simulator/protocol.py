@@ -259,6 +259,19 @@ class MemoryModel(abc.ABC):
         from simulator.drivers import replay_stream
         return replay_stream(self, stream, rng, np.empty(0), observed=True)["p_recall"]
 
+    def items_independent(self):
+        """Whether an item's predictions depend on that item's events alone.
+
+        Default ``False`` (safe). ``True`` lets :func:`simulator.predict` replay a
+        log whose learners study disjoint items in one pass instead of one per
+        learner (the result is the same).
+
+        Returns
+        -------
+        bool
+        """
+        return False
+
     def state_is_random(self):
         """Whether :meth:`new_state` draws from its ``rng`` (two runs' fresh states differ).
 

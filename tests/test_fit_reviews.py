@@ -178,3 +178,11 @@ def test_recall_probabilities_are_predicts_p_recall(log, monkeypatch):
                           outcome=events.outcome)  # no learner ids: predict seeds the run itself
     np.testing.assert_allclose(tuned, simulator.predict(model, one, seed=5)["p_recall"],
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize("model", [TRUTH, simulator.FSRS()], ids=["ACTR", "FSRS"])
+def test_one_pass_replay_of_disjoint_learners_equals_replaying_each(log, model, monkeypatch):
+    together = simulator.predict(model, log, seed=3)
+    monkeypatch.setattr(type(model), "items_independent", lambda self: False)
+    apart = simulator.predict(model, log, seed=3)
+    xr.testing.assert_identical(together, apart)

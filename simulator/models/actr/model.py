@@ -355,6 +355,16 @@ class ACTR(MemoryModel):
         """
         return dataclasses.replace(self, permanent_noise=0.0)
 
+    def items_independent(self):
+        """True unless psychological time (``intersession_scale != 1``, a clock shared by
+        every item) or spreading activation couples the items.
+
+        Returns
+        -------
+        bool
+        """
+        return self.intersession_scale == 1.0 and self.max_association == 0
+
     def state_is_random(self):
         """Only the permanent noise is drawn when a state is made.
 

@@ -154,6 +154,15 @@ class FSRS(MemoryModel):
         """
         return (np.full(n_items, np.nan), np.full(n_items, np.nan), np.full(n_items, np.nan))
 
+    def items_independent(self):
+        """Each card's memory is its own.
+
+        Returns
+        -------
+        bool
+        """
+        return True
+
     def state_is_random(self):
         """A fresh FSRS memory draws nothing.
 
