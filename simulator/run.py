@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from environments.progress import announce_first_call
 from environments import EventStream
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.stream import flat_attrs, kind_attrs
@@ -55,6 +56,7 @@ def run(agent, stream, seed=None, probe_times=None):
     rule = probe_rule(probe_times)
     probe_times = _check_probe_times(probe_times if rule is None else rule(stream))
     seed_seq = seed_sequence(seed)
+    announce_first_call(type(agent).__name__)
     arrays = agent.simulate(stream, generator(seed_seq), probe_times)
     probes = {name: arrays.pop(name) for name in list(arrays) if name.startswith("probe_")}
     ds = _to_dataset(agent, stream, arrays, seed_seq)
