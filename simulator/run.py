@@ -5,6 +5,7 @@ import xarray as xr
 
 from environments.progress import announce_first_call
 from environments import EventStream
+from environments.version import version_attrs
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.stream import flat_attrs, kind_attrs
 
@@ -147,5 +148,6 @@ def _to_dataset(agent, stream, arrays, seed_seq):
     attrs.update(flat_attrs(stream.meta, prefix="environment"))
     attrs["n_items"] = stream.n_items
     attrs.update(seed_attrs(seed_seq))
+    attrs.update(version_attrs())
     # the event index in the constructor: assigned afterwards it rebuilt every variable
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
