@@ -9,6 +9,7 @@ from environments.seeding import child, seed_attrs, seed_sequence
 from environments.validation import check_number
 from environments.stream import flat_attrs
 from environments.params import parameters
+from environments.progress import progress_bar
 
 from analysis.plots import axis_label
 
@@ -26,7 +27,7 @@ LEGEND_NAMES = {"overlap": "all patterns", "recall_fraction": "fraction recalled
                 "recent_overlap": "most recent"}
 
 
-def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None):
+def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None, progress=None):
     """Recall quality of a network against its load ``P / N`` (patterns per unit).
 
     For each load, a fresh network stores ``P = round(load * n_units)``
@@ -51,6 +52,8 @@ def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None):
     recent : int, optional
         How many of the most recently stored patterns ``recent_overlap``
         averages, >= 1; default ``max(1, round(0.02 * n_units))``.
+    progress : bool, optional
+        Show a progress bar over the runs; default: when stderr is a terminal.
 
     Returns
     -------
@@ -73,15 +76,17 @@ def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None):
     n_patterns = np.maximum(1, np.round(loads * n_units)).astype(np.int64)
 
     results = {name: np.empty((len(loads), replicates)) for name in CAPACITY_VARIABLES}
-    for li, count in enumerate(n_patterns):
-        stream = EventStream(time=np.arange(2 * count), item=np.tile(np.arange(count), 2),
-                             kind=np.repeat([STUDY, TEST], count))
-        for r in range(replicates):
-            run = simulator.run(agent, stream, seed=child(root, li, r))
-            overlap = run["overlap"].values[count:]
-            results["overlap"][li, r] = overlap.mean()
-            results["recall_fraction"][li, r] = np.mean(overlap >= agent.recall_threshold)
-            results["recent_overlap"][li, r] = overlap[-recent:].mean()
+    with progress_bar(len(loads) * replicates, "capacity scan", progress) as bar:
+        for li, count in enumerate(n_patterns):
+            stream = EventStream(time=np.arange(2 * count), item=np.tile(np.arange(count), 2),
+                                 kind=np.repeat([STUDY, TEST], count))
+            for r in range(replicates):
+                run = simulator.run(agent, stream, seed=child(root, li, r))
+                overlap = run["overlap"].values[count:]
+                results["overlap"][li, r] = overlap.mean()
+                results["recall_fraction"][li, r] = np.mean(overlap >= agent.recall_threshold)
+                results["recent_overlap"][li, r] = overlap[-recent:].mean()
+                bar.update(1)
 
     data_vars = {name: (("load", "replicate"), values,
                         {"long_name": CAPACITY_VARIABLES[name][0], "units": "1",

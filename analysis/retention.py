@@ -3,8 +3,8 @@ import numpy as np
 import xarray as xr
 
 from environments import STUDY, TEST
-from simulator.variables import COORDINATES, REGISTRY
-from simulator.reductions import bin_centres, check_bin_edges, lag_bin_means, log_lag_bins
+from simulator.variables import COORDINATES, REGISTRY, lag_bin_coords
+from simulator.reductions import check_bin_edges, lag_bin_means, log_lag_bins
 
 _KINDS = {"study": STUDY, "test": TEST}
 
@@ -57,9 +57,7 @@ def retention_curve(ds, bins=None, variable="p_recall", kind=None):
         dask="forbidden",
     )
     curve = means.assign_coords(
-        lag=("lag", bin_centres(edges), COORDINATES["lag"]),
-        lag_lower=("lag", edges[:-1], COORDINATES["lag_lower"]),
-        lag_upper=("lag", edges[1:], COORDINATES["lag_upper"]),
+        **lag_bin_coords(edges, bounds=False),
         n_events=(counts.dims, counts.values, COORDINATES["n_events"]),
     )
     curve.name = variable

@@ -7,7 +7,7 @@ import types
 def parameter_units(**units):
     """Decorator: declare the units of an environment generator's parameters.
 
-    ``@parameter_units(n_events="events", exponent="1", time_step="s")`` records
+    ``@parameter_units(n_events="count", exponent="1", time_step="s")`` records
     them on the function as ``parameter_units`` (a read-only mapping), so a
     :func:`simulator.sweep` over these parameters labels its coordinates with
     them. Units are CF/UDUNITS strings (``"1"`` for dimensionless numbers) or

@@ -22,6 +22,17 @@ def cogmemsim_version():
         return "unknown"
 
 
+#: The metadata conventions cogmemsim datasets follow (CF: units, long names, bounds).
+CONVENTIONS = "CF-1.8"
+
+
 def version_attrs():
-    """Return the attrs every cogmemsim dataset carries: version and format."""
-    return {"cogmemsim_version": cogmemsim_version(), "cogmemsim_format": FORMAT_VERSION}
+    """Return the attrs every cogmemsim dataset carries: version, format, conventions.
+
+    Returns
+    -------
+    dict
+        ``cogmemsim_version``, ``cogmemsim_format`` and ``Conventions``.
+    """
+    return {"cogmemsim_version": cogmemsim_version(), "cogmemsim_format": FORMAT_VERSION,
+            "Conventions": CONVENTIONS}

@@ -5,7 +5,9 @@ run loop labels the result.
 """
 from environments.version import cogmemsim_version as _cogmemsim_version
 from simulator.models.actr.model import ACTR
+from simulator.models.ebisu.model import Ebisu
 from simulator.models.fsrs.model import FSRS
+from simulator.models.hlr.model import HLR
 from simulator.models.hebbian.model import Hebbian
 from simulator.models.learner.model import SGDLearner
 from simulator.need import predict_need
@@ -20,6 +22,8 @@ from simulator.sweeps.api import SweepError, sweep, sweep_regimes
 __version__ = _cogmemsim_version()
 
 __all__ = [
+    "HLR",
+    "Ebisu",
     "FSRS",
     "simulate_answers",
     "ACTR",

@@ -6,7 +6,7 @@ curves and a curve computed later from per-event data are one computation.
 import numpy as np
 import xarray as xr
 
-from simulator.variables import COORDINATES, variable_attrs
+from simulator.variables import COORDINATES, lag_bin_coords, variable_attrs
 
 
 def log_lag_bins(lag, n_bins=20):
@@ -88,11 +88,7 @@ def keep_retention(ds, edges=DEFAULT_LAG_EDGES):
             "recalled": ("lag", recalled, variable_attrs("recalled")),
             "n_events": ("lag", counts, COORDINATES["n_events"]),
         },
-        coords={
-            "lag": ("lag", bin_centres(edges), COORDINATES["lag"]),
-            "lag_lower": ("lag", edges[:-1], COORDINATES["lag_lower"]),
-            "lag_upper": ("lag", edges[1:], COORDINATES["lag_upper"]),
-        },
+        coords=lag_bin_coords(edges),
     )
 
 

@@ -3,7 +3,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from environments.progress import announce_first_call
 from environments import EventStream
+from environments.version import version_attrs
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.stream import flat_attrs, kind_attrs
 
@@ -55,6 +57,7 @@ def run(agent, stream, seed=None, probe_times=None):
     rule = probe_rule(probe_times)
     probe_times = _check_probe_times(probe_times if rule is None else rule(stream))
     seed_seq = seed_sequence(seed)
+    announce_first_call(type(agent).__name__)
     arrays = agent.simulate(stream, generator(seed_seq), probe_times)
     probes = {name: arrays.pop(name) for name in list(arrays) if name.startswith("probe_")}
     ds = _to_dataset(agent, stream, arrays, seed_seq)
@@ -145,5 +148,6 @@ def _to_dataset(agent, stream, arrays, seed_seq):
     attrs.update(flat_attrs(stream.meta, prefix="environment"))
     attrs["n_items"] = stream.n_items
     attrs.update(seed_attrs(seed_seq))
+    attrs.update(version_attrs())
     # the event index in the constructor: assigned afterwards it rebuilt every variable
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)

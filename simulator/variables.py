@@ -307,3 +307,36 @@ SCHEDULE_VARIABLES = REGISTRY.declare({
     "test_delay": {"long_name": "test delay", "units": "day",
                    "description": "delay after the start of the last day"},
 }) | REGISTRY.table("event", "time", "item", "kind", "p_recall", "recalled", "rating")
+
+
+def lag_bin_coords(edges, bounds=True):
+    """Coordinates of lag bins with these ``edges`` (s): geometric centres ``lag`` with
+    CF ``bounds`` (``lag_bounds``, dims ``lag x bounds``), and ``lag_lower`` /
+    ``lag_upper`` (the same edges, one array each).
+
+    Parameters
+    ----------
+    edges : numpy.ndarray
+        Increasing bin edges in seconds, > 0.
+    bounds : bool
+        Include ``lag_bounds`` (a Dataset can hold it; a DataArray over ``lag``
+        cannot, and keeps ``lag_lower``/``lag_upper`` only).
+
+    Returns
+    -------
+    dict
+        ``name -> (dims, values, attrs)`` for ``xarray.Dataset(coords=...)``.
+    """
+    import numpy as np
+
+    edges = np.asarray(edges, float)
+    coords = {
+        "lag": ("lag", np.sqrt(edges[:-1] * edges[1:]), dict(COORDINATES["lag"])),
+        "lag_lower": ("lag", edges[:-1], COORDINATES["lag_lower"]),
+        "lag_upper": ("lag", edges[1:], COORDINATES["lag_upper"]),
+    }
+    if bounds:
+        coords["lag"][2]["bounds"] = "lag_bounds"
+        coords["lag_bounds"] = (("lag", "bounds"), np.stack([edges[:-1], edges[1:]], axis=1),
+                                {"long_name": "retention interval, bin edges", "units": "s"})
+    return coords

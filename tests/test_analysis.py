@@ -112,7 +112,8 @@ def test_plot_retention_draws_log_axis_with_labels_and_bands(run_ds):
     assert len(ax.collections) == 1  # the band
     plt.close(ax.figure)
     ax = analysis.plot_retention(run_ds)  # per-event data is turned into a curve first
-    assert len(ax.get_lines()) == 1
+    # one curve; bins resting on few events are re-drawn as hollow markers, no line
+    assert len([line for line in ax.get_lines() if line.get_linestyle() != "None"]) == 1
     plt.close(ax.figure)
 
 

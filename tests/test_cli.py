@@ -250,3 +250,32 @@ def test_evaluate_refuses_an_existing_output(review_log, tmp_path, capsys):
         main(["evaluate", str(review_log), "--out", str(out)])
     assert out.read_text() == "keep me"
     assert main(["evaluate", str(review_log), "--out", str(out), "--overwrite"]) == 0
+
+
+def test_unknown_names_list_only_what_the_key_can_name(tmp_path):
+    from simulator.cli.config import config_agent, config_environment
+
+    with pytest.raises(ValueError) as err:
+        config_agent({"agent": "ACTX"})
+    listed = str(err.value).split("(in simulator: ")[1].split(";")[0].split(", ")
+    assert "ACTR" in listed and "Hebbian" in listed
+    assert not {"sweep", "run", "SM2", "MemoryModel", "model_kernels"} & set(listed)
+    with pytest.raises(ValueError) as err:
+        config_environment({"environment": "power_lw"})
+    listed = str(err.value).split("(in environments: ")[1].split(";")[0].split(", ")
+    assert "power_law" in listed and "sequential_tasks" in listed
+    assert not {"EventStream", "DAY", "days", "read_revlog"} & set(listed)
+
+
+def test_existing_store_message_names_the_option(tmp_path, capsys):
+    config = tmp_path / "tiny.toml"
+    config.write_text('agent = "ACTR"\nenvironment = "power_law"\nreplicates = 1\nseed = 1\n'
+                      'backend = "serial"\n[environment_parameters]\nn_events = 200\n'
+                      '[grid]\ndecay = [0.5]\n')
+    out = str(tmp_path / "tiny.zarr")
+    assert main(["sweep", str(config), "--out", out]) == 0
+    with pytest.raises(SystemExit) as stop:
+        main(["sweep", str(config), "--out", out])
+    assert stop.value.code == 2
+    message = capsys.readouterr().err
+    assert "run again with --resume" in message and "resume=True" not in message

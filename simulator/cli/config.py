@@ -6,6 +6,7 @@ sweep) the grid; every error names the offending key, e.g.
 """
 import dataclasses
 import importlib
+import inspect
 import pathlib
 
 try:
@@ -99,6 +100,21 @@ def _resolve(name, package, key):
         module = importlib.import_module(module_name)
         return getattr(module, attribute)
     except (ImportError, AttributeError):
-        public = importlib.import_module(package).__all__
         raise ValueError(f"config key {key!r}: unknown {key} {name!r} (in {package}: "
-                         f"{', '.join(public)}; or give module:name)") from None
+                         f"{', '.join(_choices(package, key))}; or give module:name)") from None
+
+
+def _choices(package, key):
+    """The names ``key`` may take in ``package``: memory-model classes for an agent,
+    generator functions (those taking a ``seed``) for an environment."""
+    module = importlib.import_module(package)
+    names = []
+    for name in module.__all__:
+        value = getattr(module, name)
+        if key == "agent":
+            if (isinstance(value, type) and issubclass(value, MemoryModel)
+                    and value is not MemoryModel):
+                names.append(name)
+        elif inspect.isfunction(value) and "seed" in inspect.signature(value).parameters:
+            names.append(name)
+    return sorted(names)

@@ -13,10 +13,11 @@ from tqdm.auto import tqdm
 from environments import power_law
 from environments.seeding import child, seed_attrs, seed_sequence
 from environments.validation import check_number
+from environments.version import version_attrs
 
-from simulator.variables import COORDINATES, variable_attrs
+from simulator.variables import COORDINATES, lag_bin_coords, variable_attrs
 from simulator.models.actr.model import ACTR
-from simulator.reductions import bin_centres, keep_retention
+from simulator.reductions import keep_retention
 from simulator.run import run
 
 DECAYS = (0.3, 0.5, 0.7)
@@ -61,6 +62,7 @@ def demo_retention(n_events=100_000, decays=DECAYS, exponents=EXPONENTS, n_bins=
     attrs.update({f"agent_{k}": v for k, v in (
         ("threshold", agent.threshold), ("noise", agent.noise), ("age_floor", agent.age_floor))})
     attrs.update(seed_attrs(root))
+    attrs.update(version_attrs())
     dims = ("exponent", "decay", "lag")
     return xr.Dataset(
         {
@@ -73,9 +75,7 @@ def demo_retention(n_events=100_000, decays=DECAYS, exponents=EXPONENTS, n_bins=
                           "description": "need probability ~ (time since last need)^-exponent"}),
             "decay": ("decay", np.array(decays, float),
                       {"long_name": "base-level decay", "units": "1"}),
-            "lag": ("lag", bin_centres(edges), COORDINATES["lag"]),
-            "lag_lower": ("lag", edges[:-1], COORDINATES["lag_lower"]),
-            "lag_upper": ("lag", edges[1:], COORDINATES["lag_upper"]),
+            **lag_bin_coords(edges),
             "n_events": (dims, counts, COORDINATES["n_events"]),
         },
         attrs=attrs,

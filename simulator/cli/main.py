@@ -97,9 +97,15 @@ def main(argv=None):
     try:
         return args.handler(args)
     except ValueError as err:
-        parser.exit(2, f"cogmemsim {args.command}: error: {err}\n")
+        parser.exit(2, f"cogmemsim {args.command}: error: {_for_the_command_line(err)}\n")
     except SweepError as err:
-        parser.exit(1, f"cogmemsim {args.command}: {err}\n")
+        parser.exit(1, f"cogmemsim {args.command}: {_for_the_command_line(err)}\n")
+
+
+def _for_the_command_line(err):
+    """The library's message with its Python advice (``resume=True``) said as an option."""
+    return str(err).replace("pass resume=True", "run again with --resume").replace(
+        "(resume=True computes the rest)", "(run again with --resume to compute the rest)")
 
 
 def _config_command(commands, name, handler, output, suffix, **texts):

@@ -12,6 +12,7 @@ import xarray as xr
 
 from threadpoolctl import threadpool_limits
 
+from environments.progress import announce_first_call
 from environments.seeding import child, generator, seed_attrs, seed_sequence
 from environments.validation import check_number
 from environments.stream import flat_attrs
@@ -361,6 +362,7 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
         raise ValueError(f"scheduler must be a simulator.Scheduler such as ViewBatch, Leitner, "
                          f"SM2 or TargetRetention, got {type(scheduler).__name__}")
     check_model(learner, "learner")
+    announce_first_call("simulate_schedule", "its closed scheduling loop")
     if scheduler_model is None:
         scheduler_model = learner.population_model()
     check_model(scheduler_model, "scheduler_model")

@@ -17,6 +17,7 @@ import xarray as xr
 
 from environments import EventStream
 from environments.seeding import seed_attrs, seed_sequence
+from environments.version import version_attrs
 from environments.units import units_of
 from environments.validation import check_number
 from environments.stream import flat_attrs
@@ -343,6 +344,7 @@ def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_ti
     attrs.update(flat_attrs(environment_kwargs, prefix="environment"))
     attrs.update({"replicates": replicates, "reduce": reduce_name})
     attrs.update(seed_attrs(root))
+    attrs.update(version_attrs())
     attrs["sweep"] = json.dumps(spec, default=repr)
     return plan, attrs
 

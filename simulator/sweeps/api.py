@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 from tqdm.auto import tqdm
 
+from environments.progress import get_logger
 from environments.validation import check_number
 
 from simulator.sweeps import _store
@@ -17,6 +18,8 @@ from simulator.sweeps._plan import SweepCellError, compute_block, grid_coords, m
 from simulator.variables import SWEEP_VARIABLES
 
 BACKENDS = ("serial", "processes", "dask")
+
+log = get_logger(__name__)
 
 
 class SweepError(RuntimeError):
@@ -163,6 +166,9 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         plan, template, coords, attrs)
 
     failures = []
+    log.info("sweep %s: %d runs over %s, %d to compute, backend %s%s", attrs.get("title", ""),
+             plan.n_runs, " x ".join(plan.dims), sum(plan.block_runs(b) for b in todo), backend,
+             f", store {path}" if path is not None else "")
     bar = tqdm(total=plan.n_runs, initial=plan.n_runs - sum(plan.block_runs(b) for b in todo),
                desc="sweep", unit="run", disable=not progress)
     with bar:
@@ -177,6 +183,7 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
             if path is not None else "finished chunks are in error.partial"
         raise SweepError(f"{len(failures)} of {len(todo)} chunks failed; {where}. "
                          f"First failure: {failures[0]}", partial=results.dataset(partial=True))
+    log.info("sweep finished: %d runs", plan.n_runs)
     return results.dataset()
 
 
