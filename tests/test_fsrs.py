@@ -155,3 +155,101 @@ def test_parameters_vector_and_single_weights_are_the_same_model():
     w = list(fsrs.scheduler.DEFAULT_PARAMETERS)
     w[20] = 0.3
     assert simulator.FSRS(parameters=w) == simulator.FSRS(w20=0.3)
+
+
+def test_review_log_bad_ratings_and_times_are_refused_before_any_work():
+    with pytest.raises(ValueError, match="^rating must be 0 .* 1..4"):
+        env.EventStream(time=[0.0, DAY], item=[0, 0], kind=[1, 1], outcome=[1.0, 1.0],
+                        rating=[3, 5])
+    with pytest.raises(ValueError, match="^time must be non-decreasing"):
+        env.EventStream(time=[2 * DAY, DAY], item=[0, 0], kind=[1, 1],
+                        outcome=[1.0, 1.0], rating=[3, 3])
+
+
+# -- the FSRS scheduler: TargetRetention(target, model=FSRS(...)) -------------------------
+
+def py_fsrs_intervals(weights, target, maximum_interval, days, ratings):
+    """py-fsrs's next interval (days) after each review on the given whole days."""
+    scheduler = fsrs.Scheduler(parameters=weights, desired_retention=target,
+                               learning_steps=(), relearning_steps=(),
+                               maximum_interval=maximum_interval, enable_fuzzing=False)
+    card = fsrs.Card()
+    out = []
+    for day, g in zip(days, ratings):
+        when = EPOCH + timedelta(days=int(day))
+        card, _ = scheduler.review_card(card, fsrs.Rating(int(g)), review_datetime=when)
+        out.append((card.due - when).days)
+    return out
+
+
+@pytest.mark.parametrize("weights", ["default", "random"])
+def test_fsrs_scheduler_intervals_equal_py_fsrs(weights):
+    rng = np.random.default_rng(11 if weights == "default" else 12)
+    for case in range(40):
+        w = (fsrs.scheduler.DEFAULT_PARAMETERS if weights == "default"
+             else tuple(LOW + rng.random(N_WEIGHTS) * (HIGH - LOW)))
+        target = float(rng.uniform(0.7, 0.97))
+        maximum = int(rng.choice([36500, 30, 200]))
+        model = simulator.FSRS(parameters=w, study_rating=int(rng.integers(1, 5)))
+        scheduler = simulator.TargetRetention(target, model=model, maximum_interval=maximum)
+        introduce, priority, review = scheduler.kernels
+        params, state = scheduler.kernel_params(), scheduler.new_state(1)
+        n = int(rng.integers(2, 12))
+        # reviews on the due day, earlier (same day included) or later
+        ratings = [model.study_rating] + list(rng.integers(1, 5, n))
+        introduce(params, state, 0, 0.0)
+        days, mine = [0], [state[3][0]]
+        for g in ratings[1:]:
+            day = days[-1] + max(0, int(state[3][0]) + int(rng.integers(-3, 4)))
+            assert priority(params, state, 0, float(day), np.nan) == (
+                state[0][0] if state[0][0] <= day else pytest.approx(np.nan, nan_ok=True))
+            review(params, state, 0, float(day), g > 1, int(g))
+            days.append(day)
+            mine.append(state[3][0])
+            assert state[0][0] == day + state[3][0]
+        assert mine == py_fsrs_intervals(w, target, maximum, days, ratings)
+
+
+def test_fsrs_schedule_reviews_fall_on_py_fsrs_due_days():
+    learner = simulator.FSRS()
+    scheduler = simulator.TargetRetention(0.85, model=simulator.FSRS(w20=0.3))
+    ds = simulator.simulate_schedule(scheduler, learner, 30, 120, seed=4, events=True)
+    assert ds.attrs["scheduler_model"] == "FSRS" and ds.attrs["scheduler_model_w20"] == 0.3
+    day = (ds["time"].values // DAY).astype(int)
+    tested = ds["kind"].values == env.TEST
+    checked = 0
+    for i in range(30):
+        mine = tested & (ds["item"].values == i)
+        review_days = [int(day[ds["item"].values == i][0])] + list(day[mine])
+        ratings = [3] + list(ds["rating"].values[mine])
+        expected = py_fsrs_intervals(scheduler.model.weights, 0.85, 36500, review_days,
+                                     ratings)
+        # every review came on the day py-fsrs set after the previous one
+        np.testing.assert_array_equal(np.diff(review_days), expected[:-1])
+        checked += len(expected) - 1
+    assert checked > 100
+
+
+def test_fsrs_fuzz_is_py_fsrs_fuzz_and_seeded(monkeypatch):
+    from simulator.scheduling._interval_kernels import fuzzed_interval
+    rng = np.random.default_rng(5)
+    for maximum in (36500, 60):
+        scheduler = fsrs.Scheduler(maximum_interval=maximum)
+        for interval in list(range(1, 80)) + [150, 999, 20000, 36500]:
+            interval = min(interval, maximum)
+            for u in list(rng.random(5)) + [0.0, 0.999999]:
+                monkeypatch.setattr(fsrs.scheduler, "random", lambda: u)
+                theirs = scheduler._get_fuzzed_interval(interval=timedelta(days=interval))
+                assert fuzzed_interval(float(interval), float(maximum), u) == theirs.days
+    fuzzy = simulator.TargetRetention(0.9, model=simulator.FSRS(), fuzz=True)
+    a, b, c = (simulator.simulate_schedule(fuzzy, simulator.FSRS(), 40, 90, seed=s)
+               for s in (1, 1, 2))
+    np.testing.assert_array_equal(a.reviews.values, b.reviews.values)
+    assert not np.array_equal(a.reviews.values, c.reviews.values)
+
+
+def test_fsrs_scheduler_bad_input():
+    with pytest.raises(ValueError, match="^maximum_interval"):
+        simulator.TargetRetention(0.9, model=simulator.FSRS(), maximum_interval=0)
+    with pytest.raises(ValueError, match="^model must be a memory model whose state"):
+        simulator.TargetRetention(0.9, model=simulator.ACTR())

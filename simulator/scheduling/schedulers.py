@@ -19,6 +19,7 @@ from environments.stream import flat_attrs
 
 from simulator.scheduling import _kernels as kernels
 from simulator.scheduling import _policy_kernels as policy
+from simulator.scheduling._interval_kernels import interval_policy
 from environments.params import parameter, parameters, validate
 from simulator.variables import SCHEDULE_VARIABLES, variable_attrs
 from simulator.protocol import check_model
@@ -210,28 +211,85 @@ class TargetRetention(Scheduler):
     """Review an item when its predicted recall has fallen to ``target`` (as FSRS-style
     schedulers do).
 
-    The prediction is the learner's recall probability from its study history
-    (the ACT-R equations with the learner's parameters, without its permanent
-    noise, which the scheduler cannot know), checked at the start of each day.
+    Without ``model``, the prediction is the scheduler model's recall probability
+    from the item's study history (``scheduler_model`` of :func:`simulate_schedule`:
+    by default the learner's equations with the learner's parameters, without its
+    permanent noise, which the scheduler cannot know), checked at the start of each
+    day. With ``model`` (e.g. :class:`simulator.FSRS`), the scheduler works as the
+    FSRS scheduler does (Ye 2024, "The Algorithm"; py-fsrs 6): its own copy of
+    ``model`` learns the first study and every answer (with its rating) at the
+    start of the day, and the next review comes the whole number of days after
+    which ``model`` predicts recall ``target`` (its ``retention_time``; for FSRS
+    ``S / factor (target^(-1/w20) - 1)``), rounded half to even, at least 1 and at
+    most ``maximum_interval`` days, fuzzed as FSRS fuzzes when ``fuzz``.
 
     Parameters
     ----------
     target : float
         Predicted recall that triggers a review (in (0, 1); default 0.9).
+    model : simulator.MemoryModel, optional
+        The model whose intervals are scheduled (a model whose state arrays do not
+        grow, such as :class:`simulator.FSRS`); None: review by the day's prediction.
+    maximum_interval : int
+        Longest interval in days (>= 1; default 36500), with ``model``.
+    fuzz : bool
+        Spread intervals of 2.5 days or more at random over FSRS's fuzz ranges (the
+        draws seeded by the schedule's seed), with ``model``.
     """
 
     target: float = parameter(0.9, low=0.0, high=1.0, low_open=True, high_open=True,
                               doc="predicted recall that triggers a review")
+    model: object = None
+    maximum_interval: int = parameter(36500, low=1, integer=True, units="day",
+                                      doc="longest interval (with a model)")
+    fuzz: bool = parameter(False, choices=(False, True), doc="FSRS interval fuzz")
 
     def __post_init__(self):
         validate(self)
+        if self.model is not None:
+            check_model(self.model, "model")
+            if not getattr(self.model, "fixed_state", False):
+                raise ValueError(f"model must be a memory model whose state does not grow "
+                                 f"(such as simulator.FSRS), got {type(self.model).__name__}")
 
-    uses_model = True
-    kernels = (policy.target_introduce, policy.target_priority, policy.target_review)
+    @property
+    def uses_model(self):
+        """Whether the day's prediction of the scheduler model decides (no ``model``)."""
+        return self.model is None
+
+    @property
+    def kernels(self):
+        """``(introduce, priority, review)``: by the day's prediction, or by ``model``'s
+        intervals (:func:`simulator.scheduling._interval_kernels.interval_policy`)."""
+        if self.model is None:
+            return (policy.target_introduce, policy.target_priority, policy.target_review)
+        return interval_policy(self.model.kernels)
 
     def kernel_params(self):
-        """``(target,)``."""
-        return (float(self.target),)
+        """``(target,)``; with ``model``: ``(target, maximum_interval, fuzz, model params)``."""
+        if self.model is None:
+            return (float(self.target),)
+        return (float(self.target), float(self.maximum_interval), bool(self.fuzz),
+                self.model.kernel_params())
+
+    def new_state(self, n_items, rng=None):
+        """The built-in per-item state; with ``model`` also the model's memory and the
+        fuzz generator (``rng``, default seed 0).
+
+        Parameters
+        ----------
+        n_items : int
+        rng : numpy.random.Generator, optional
+
+        Returns
+        -------
+        tuple of numpy arrays
+        """
+        state = super().new_state(n_items)
+        if self.model is None:
+            return state
+        rng = np.random.default_rng(0) if rng is None else rng
+        return state + (self.model.new_state(n_items, rng), rng)
 
 
 SCHEDULERS = (ViewBatch, Leitner, SM2, TargetRetention)
@@ -240,6 +298,8 @@ MODEL_SEED = 2**20
 """Child of a schedule's seed that seeds the scheduler model's state."""
 RATING_SEED = 2**20 + 1
 """Child of a schedule's seed that draws the ratings of the answers."""
+SCHEDULER_SEED = 2**20 + 2
+"""Child of a schedule's seed that seeds the scheduler's own draws (FSRS fuzz)."""
 
 
 def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
@@ -340,7 +400,7 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
     with threadpool_limits(limits=1, user_api="blas"):
         log = loop((learner.kernel_params(), learner_state),
                    (scheduler_model.kernel_params(), model_state),
-                   (scheduler.kernel_params(), scheduler.new_state(n_items),
+                   (scheduler.kernel_params(), _scheduler_state(scheduler, n_items, seed_seq),
                     int(scheduler.views)),
                    (n_items, days, limits["reviews_per_day"], limits["new_per_day"],
                     presentation_time, delays * DAY, bool(events)),
@@ -351,6 +411,14 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
                        log if events else None,
                        dict(limits, n_items=n_items, days=days,
                             presentation_time=presentation_time), seed_seq)
+
+
+def _scheduler_state(scheduler, n_items, seed_seq):
+    """The scheduler's fresh state; a :class:`TargetRetention` with a model draws its
+    fuzz from child :data:`SCHEDULER_SEED` of the schedule's seed."""
+    if isinstance(scheduler, TargetRetention) and scheduler.model is not None:
+        return scheduler.new_state(n_items, generator(child(seed_seq, SCHEDULER_SEED)))
+    return scheduler.new_state(n_items)
 
 
 def _check_delays(test_delays):
@@ -391,6 +459,10 @@ def _to_dataset(scheduler, learner, scheduler_model, out, retention, delays, log
              "scheduler_model": type(scheduler_model).__name__}
     attrs.update(flat_attrs(parameters(scheduler) | _extra_fields(scheduler),
                             prefix="scheduler"))
+    policy_model = getattr(scheduler, "model", None)
+    if policy_model is not None:
+        attrs["scheduler_model"] = type(policy_model).__name__
+        attrs.update(flat_attrs(parameters(policy_model), prefix="scheduler_model"))
     attrs.update(flat_attrs(parameters(learner), prefix="agent"))
     attrs.update(flat_attrs(settings, prefix="schedule"))
     attrs.update(seed_attrs(seed_seq))
@@ -401,4 +473,4 @@ def _to_dataset(scheduler, learner, scheduler_model, out, retention, delays, log
 def _extra_fields(scheduler):
     """Scheduler fields declared without :func:`parameter` (e.g. Leitner's intervals)."""
     return {f.name: getattr(scheduler, f.name) for f in dataclasses.fields(scheduler)
-            if "parameter" not in f.metadata}
+            if "parameter" not in f.metadata and f.name != "model"}

@@ -98,6 +98,8 @@ class FSRS(MemoryModel):
                                  doc="probability of Easy given a simulated recall")
     parameters: dataclasses.InitVar[tuple] = None
 
+    fixed_state: ClassVar[bool] = True
+    """The state arrays never grow: ``learn`` updates them in place."""
     kernels = model_kernels(predict=_kernels.predict, learn=_kernels.learn,
                             observe=_kernels.observe, rate=_kernels.rate,
                             retention_time=_kernels.retention_time)
