@@ -18,11 +18,43 @@ CACHE = os.environ.get("COGMEMSIM_NUMBA_CACHE", "1") != "0"
 
 
 def njit(*args, **kwargs):
-    """``numba.njit`` with the toolkit's defaults (``cache=True``, no fastmath)."""
+    """``numba.njit`` with the toolkit's defaults (``cache=True``, no fastmath), and a
+    stable identity (:func:`_stable_identity`) so that cached closures are found again."""
     kwargs.setdefault("cache", CACHE)
     if args and callable(args[0]):
-        return numba.njit(**kwargs)(args[0])
-    return numba.njit(*args, **kwargs)
+        return _stable_identity(numba.njit(**kwargs)(args[0]))
+    decorator = numba.njit(*args, **kwargs)
+    return lambda func: _stable_identity(decorator(func))
+
+
+_SIMPLE = (bool, int, float, str, type(None))
+
+
+def _stable_identity(dispatcher):
+    """Name the dispatcher by what it is, not by a random UUID.
+
+    numba keys a cached closure by its closure cells, serialized; a dispatcher
+    serializes with a UUID drawn afresh in every process, so a closure over other
+    kernels (the toolkit's drivers, built per model) was compiled again in every
+    process and its cache only grew. A module-level kernel is named by its module
+    and qualified name; a closure by its own name and its cells' names and values
+    (a closure over anything else keeps numba's random UUID). Two dispatchers with
+    one name are the same function, so sharing one on deserialization is correct.
+    """
+    func = getattr(dispatcher, "py_func", None)
+    if func is None:  # NUMBA_DISABLE_JIT: a plain function
+        return dispatcher
+    parts = [func.__module__, func.__qualname__]
+    for cell in func.__closure__ or ():
+        value = cell.cell_contents
+        if isinstance(value, numba.core.registry.CPUDispatcher):
+            parts.append(value._uuid)
+        elif isinstance(value, _SIMPLE):
+            parts.append(f"{type(value).__name__}:{value!r}")
+        else:
+            return dispatcher
+    dispatcher._set_uuid("cogmemsim:" + "|".join(parts))
+    return dispatcher
 
 
 _M1, _M2, _M4, _H01 = (np.uint64(0x5555555555555555), np.uint64(0x3333333333333333),
