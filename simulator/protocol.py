@@ -349,3 +349,27 @@ def n_state_variables(model):
 def empty_observations(model, n):
     """A ``(n, n_state_variables)`` float array for ``observe``."""
     return np.empty((n, n_state_variables(model)))
+
+
+class PerItemMemory:
+    """Mixin for models whose items have memories of their own and whose fresh state is
+    fixed by the parameters (FSRS, Ebisu, HLR): see
+    :meth:`MemoryModel.items_independent` and :meth:`MemoryModel.state_is_random`."""
+
+    def items_independent(self):
+        """Each item's memory is its own.
+
+        Returns
+        -------
+        bool
+        """
+        return True
+
+    def state_is_random(self):
+        """A fresh memory draws nothing.
+
+        Returns
+        -------
+        bool
+        """
+        return False

@@ -4,11 +4,11 @@ from typing import ClassVar
 
 from environments.params import parameter, validate
 from simulator.models.ebisu import _kernels
-from simulator.protocol import MemoryModel, model_kernels
+from simulator.protocol import MemoryModel, PerItemMemory, model_kernels
 
 
 @dataclasses.dataclass(frozen=True)
-class Ebisu(MemoryModel):
+class Ebisu(PerItemMemory, MemoryModel):
     """Ebisu (Fasih, ebisu 2.x): recall ``t`` days after a review is Beta(alpha, beta).
 
     A new item's prior is Beta(``alpha``, ``beta``) on its recall probability
@@ -65,21 +65,3 @@ class Ebisu(MemoryModel):
         tuple of numpy arrays
         """
         return _kernels.new_state(n_items)
-
-    def items_independent(self):
-        """Each item's prior is its own.
-
-        Returns
-        -------
-        bool
-        """
-        return True
-
-    def state_is_random(self):
-        """A fresh Ebisu memory draws nothing.
-
-        Returns
-        -------
-        bool
-        """
-        return False

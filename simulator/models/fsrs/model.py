@@ -6,13 +6,13 @@ import numpy as np
 
 from environments.params import parameter, validate
 from simulator.models.fsrs import _kernels
-from simulator.protocol import MemoryModel, model_kernels
+from simulator.protocol import MemoryModel, PerItemMemory, model_kernels
 
 N_WEIGHTS = 21
 
 
 @dataclasses.dataclass(frozen=True)
-class FSRS(MemoryModel):
+class FSRS(PerItemMemory, MemoryModel):
     """FSRS-6 (Ye, Su & Cao 2022; the FSRS-6 algorithm, 2025) as a memory model.
 
     Each item has a stability ``S`` (days until retrievability falls to 0.9), a
@@ -155,24 +155,6 @@ class FSRS(MemoryModel):
         tuple of numpy arrays
         """
         return (np.full(n_items, np.nan), np.full(n_items, np.nan), np.full(n_items, np.nan))
-
-    def items_independent(self):
-        """Each card's memory is its own.
-
-        Returns
-        -------
-        bool
-        """
-        return True
-
-    def state_is_random(self):
-        """A fresh FSRS memory draws nothing.
-
-        Returns
-        -------
-        bool
-        """
-        return False
 
     def next_interval(self, stability, target=0.9, maximum_interval=36500):
         """FSRS's next interval (whole days) for a stability and a retention target.

@@ -4,11 +4,11 @@ from typing import ClassVar
 
 from environments.params import parameter, validate
 from simulator.models.hlr import _kernels
-from simulator.protocol import MemoryModel, model_kernels
+from simulator.protocol import MemoryModel, PerItemMemory, model_kernels
 
 
 @dataclasses.dataclass(frozen=True)
-class HLR(MemoryModel):
+class HLR(PerItemMemory, MemoryModel):
     """Half-life regression (Settles & Meeder 2016, ACL).
 
     Recall ``delta`` days after an item's last practice is ``p = 2 ** (-delta / h)``;
@@ -66,21 +66,3 @@ class HLR(MemoryModel):
         tuple of numpy arrays
         """
         return _kernels.new_state(n_items)
-
-    def items_independent(self):
-        """Each item's counts are its own.
-
-        Returns
-        -------
-        bool
-        """
-        return True
-
-    def state_is_random(self):
-        """A fresh HLR memory draws nothing.
-
-        Returns
-        -------
-        bool
-        """
-        return False
