@@ -1,5 +1,7 @@
 """Spacing and scheduling analyses: recall vs gap (the spacing effect), the optimal
 recall interval, schedulers' workload vs retention, view-batch vs one-view replay."""
+import dataclasses
+
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
@@ -179,10 +181,30 @@ def workload_retention(learner, schedulers, n_items=200, days=120, reviews_per_d
 
 
 def scheduler_label(scheduler):
-    """``Name(param=value, ...)`` of a scheduler."""
-    fields = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                       for k, v in vars(scheduler).items())
-    return f"{type(scheduler).__name__}({fields})"
+    """``Name(param=value, ...)`` of a scheduler: its first field, and every other field
+    that differs from its default (a model by its class name).
+
+    Parameters
+    ----------
+    scheduler : simulator.Scheduler
+
+    Returns
+    -------
+    str
+    """
+    shown = []
+    for k, field in enumerate(dataclasses.fields(scheduler)):
+        value = getattr(scheduler, field.name)
+        if value is None or (k > 0 and value == field.default):
+            continue
+        if isinstance(value, float):
+            text = f"{value:g}"
+        elif hasattr(value, "kernels"):
+            text = type(value).__name__
+        else:
+            text = f"{value}"
+        shown.append(f"{field.name}={text}")
+    return f"{type(scheduler).__name__}({', '.join(shown)})"
 
 
 def pareto_front(cost, value):
