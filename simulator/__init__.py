@@ -17,6 +17,7 @@ from simulator.run import run
 from simulator.scheduling.schedulers import (SM2, Leitner, Scheduler, TargetRetention, ViewBatch,
                                              simulate_schedule)
 from simulator.scheduling.spacing import optimal_interval, spacing_recall
+from simulator.scheduling.workload import Ratings, ReviewCosts
 from simulator.sweeps.api import SweepError, sweep, sweep_regimes
 
 __version__ = _cogmemsim_version()
@@ -29,6 +30,8 @@ __all__ = [
     "ACTR",
     "Hebbian",
     "Leitner",
+    "Ratings",
+    "ReviewCosts",
     "MemoryModel",
     "ModelKernels",
     "SGDLearner",

@@ -1,7 +1,7 @@
 """FSRS-6's equations as the memory-model protocol's jitted entry points.
 
 ``params`` (:meth:`simulator.FSRS.kernel_params`): ``(w, decay, factor,
-study_rating, hard_prob, easy_prob)`` with ``w`` the 21 weights (float64 array),
+study_rating, hard_prob, easy_prob, calendar_days)`` with ``w`` the 21 weights (float64 array),
 ``decay = -w[20]`` and ``factor = 0.9 ** (1 / decay) - 1``.
 ``state`` (:meth:`simulator.FSRS.new_state`): ``(stability, difficulty, last)`` per
 item, in days, 1..10 and seconds (``last`` NaN before the first review).
@@ -30,8 +30,12 @@ def retrievability(elapsed_days, stability, decay, factor):
 
 
 @njit(inline="always")
-def elapsed_days(now, last):
-    """Whole days between two reviews (FSRS counts days, not seconds)."""
+def elapsed_days(params, now, last):
+    """Whole days between two reviews (FSRS counts days, not seconds): whole 24-hour
+    periods (py-fsrs), or with ``calendar_days`` the day boundaries (multiples of
+    86400 s) crossed, as Anki counts them."""
+    if params[6]:
+        return max(0.0, math.floor(now / DAY) - math.floor(last / DAY))
     return max(0.0, math.floor((now - last) / DAY))
 
 
@@ -97,7 +101,8 @@ def predict(params, state, item, now):
     stability, difficulty, last = state
     if math.isnan(last[item]):
         return 0.0
-    return retrievability(elapsed_days(now, last[item]), stability[item], params[1], params[2])
+    return retrievability(elapsed_days(params, now, last[item]), stability[item], params[1],
+                          params[2])
 
 
 @njit
@@ -113,7 +118,7 @@ def learn(params, state, item, now, outcome, rating):
         difficulty[item] = clamp_difficulty(initial_difficulty(w, grade))
     else:
         s, d = stability[item], difficulty[item]
-        days = elapsed_days(now, last[item])
+        days = elapsed_days(params, now, last[item])
         if days < 1.0:
             s = short_term_stability(w, s, grade)
         else:
