@@ -10,6 +10,7 @@ from analysis.continual import continual_metrics, plot_task_matrix
 from analysis.fit_agent import fit_agent, recall_counts
 from analysis.fitting import fit_forgetting
 from analysis.io import load, save
+from analysis.optimal_retention import optimal_retention, plot_optimal_retention
 from analysis.need import fit_power_law, need_probability, plot_need_probability
 from analysis.plots import plot_fit_comparison, plot_forgetting, plot_retention, plot_retention_grid
 from analysis.plots import plot_sweep
@@ -35,7 +36,9 @@ __all__ = [
     "plot_fit_comparison",
     "plot_forgetting",
     "plot_need_probability",
+    "optimal_retention",
     "plot_optimal_interval",
+    "plot_optimal_retention",
     "plot_probe_accuracy",
     "plot_retention",
     "plot_retention_grid",

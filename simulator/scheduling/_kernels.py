@@ -112,7 +112,9 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
     probabilities and the learning steps. A card's views cost the workload's
     seconds (learning, review, relearning by rating; an unrated new item the
     learning cost of Good); the day ends at the first card whose cost would take
-    the day's time past ``time_per_day``. Events follow each other every
+    the day's time past ``time_per_day``. Relearning steps reach the learner, the
+    scheduler model and the policy only with the workload's ``relearning_memory``
+    (they always cost time and are logged). Events follow each other every
     ``presentation_time`` seconds; the learner and the scheduler model both learn
     from every event, the policy from each answer (``introduce`` with the first
     view's rating, 0 when unrated; ``model_use``: see :func:`schedule_loop`; the
@@ -136,7 +138,7 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
     (n_items, days, reviews_per_day, new_per_day, presentation_time, test_delays, log_events,
      time_per_day) = settings
     (costs, rated, first_cdf, own_rate, review_cdf, learning_steps, relearning_steps,
-     learning_cdf, relearning_cdf) = workload
+     learning_cdf, relearning_cdf, relearning_memory) = workload
     recall_rng, rating_rng, steps_rng = rngs
     (reviews, new_items, learned, presentations, mean_recall, retention, time_spent,
      memorized) = outs
@@ -251,6 +253,8 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
                     log_recalled[n_log] = answer
                     log_rating[n_log] = rating
                     n_log += 1
+                if is_review and v > 0 and rated and not relearning_memory:
+                    continue  # a relearning step that costs time only
                 lstate = l_learn(lparams, lstate, i, t, outcome, rating)
                 if model_use == OWN_MODEL:
                     mstate = m_learn(mparams, mstate, i, t, outcome, rating)

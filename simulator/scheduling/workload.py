@@ -118,6 +118,11 @@ class Ratings:
         no steps).
     learning_step_transitions, relearning_step_transitions : 3 x 4 float
         Row ``k``: probabilities of the next step's rating after rating ``k + 1``.
+    relearning_updates_memory : bool
+        Whether the relearning steps reach the learner's memory and the scheduler
+        (as same-day reviews do in Anki and FSRS); False: they only cost time and
+        the next interval follows the lapse, as in fsrs-optimizer 6's simulator
+        (which overwrites the steps' stability and difficulty with the lapse's).
     """
 
     first_rating_prob: tuple = (0.24, 0.094, 0.495, 0.171)
@@ -130,6 +135,7 @@ class Ratings:
     relearning_step_transitions: tuple = ((0.2157, 0.0643, 0.6595, 0.0605),
                                           (0.0500, 0.4638, 0.4475, 0.0387),
                                           (0.1056, 0.1434, 0.7266, 0.0244))
+    relearning_updates_memory: bool = True
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -143,13 +149,17 @@ class Ratings:
                                               integer=True)))
         for name in ("learning_step_transitions", "relearning_step_transitions"):
             set_(self, name, _transitions(name, getattr(self, name)))
+        if self.relearning_updates_memory not in (True, False):
+            raise ValueError(f"relearning_updates_memory must be True or False, got "
+                             f"{self.relearning_updates_memory!r}")
 
 
 def workload_record(costs, ratings):
     """The scheduling loop's workload record.
 
     ``(costs (3, 4), rated, first_cdf (4), own_rate, review_cdf (3), learning_steps,
-    relearning_steps, learning_cdf (3, 4), relearning_cdf (3, 4))``; cumulative
+    relearning_steps, learning_cdf (3, 4), relearning_cdf (3, 4), relearning_memory)``;
+    cumulative
     probabilities, the last of each row exactly 1 (one uniform picks a rating).
     """
     def cdf(probs):
@@ -165,4 +175,5 @@ def workload_record(costs, ratings):
     review = (1 / 3, 1 / 3, 1 / 3) if own_rate else ratings.review_rating_prob
     return (costs.table(), rated, cdf(ratings.first_rating_prob), own_rate, cdf(review),
             int(ratings.learning_steps), int(ratings.relearning_steps),
-            cdf(ratings.learning_step_transitions), cdf(ratings.relearning_step_transitions))
+            cdf(ratings.learning_step_transitions), cdf(ratings.relearning_step_transitions),
+            bool(ratings.relearning_updates_memory))
