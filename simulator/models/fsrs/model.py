@@ -1,5 +1,6 @@
 """FSRS-6: the Free Spaced Repetition Scheduler's memory model."""
 import dataclasses
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -146,10 +147,13 @@ class FSRS(PerItemMemory, MemoryModel):
         return 0.9 ** (1.0 / -self.w20) - 1.0
 
     def kernel_params(self):
-        """``(w, decay, factor, study_rating, hard_prob, easy_prob, calendar_days)`` for
-        the kernels."""
-        return (np.array(self.weights), -self.w20, self.factor, int(self.study_rating),
-                float(self.hard_prob), float(self.easy_prob), bool(self.calendar_days))
+        """``(w, decay, factor, study_rating, hard_prob, easy_prob, calendar_days,
+        constants)`` for the kernels; ``constants = (e^w8, D0(Easy), e^(w17 w18))``."""
+        w = np.array(self.weights)
+        constants = np.array([math.exp(w[8]), w[4] - math.exp(3.0 * w[5]) + 1.0,
+                              math.exp(w[17] * w[18])])
+        return (w, -self.w20, self.factor, int(self.study_rating), float(self.hard_prob),
+                float(self.easy_prob), bool(self.calendar_days), constants)
 
     def new_state(self, n_items, rng):
         """Stability, difficulty (NaN before the first review) and last review time.
