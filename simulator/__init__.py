@@ -17,7 +17,7 @@ from simulator.run import run
 from simulator.scheduling.schedulers import (SM2, Leitner, Scheduler, TargetRetention, ViewBatch,
                                              simulate_schedule)
 from simulator.scheduling.spacing import optimal_interval, spacing_recall
-from simulator.sweeps.api import SweepError, sweep, sweep_regimes
+from simulator.sweeps.api import DamagedStoreError, SweepError, open_sweep, sweep, sweep_regimes
 
 __version__ = _cogmemsim_version()
 
@@ -27,6 +27,7 @@ __all__ = [
     "FSRS",
     "simulate_answers",
     "ACTR",
+    "DamagedStoreError",
     "Hebbian",
     "Leitner",
     "MemoryModel",
@@ -38,6 +39,7 @@ __all__ = [
     "TargetRetention",
     "ViewBatch",
     "model_kernels",
+    "open_sweep",
     "optimal_interval",
     "predict",
     "predict_need",
