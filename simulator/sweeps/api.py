@@ -559,6 +559,7 @@ def _dask(plan, template, first, blocks, client, workers, timeout):
     try:
         # sent to every worker once, not with every chunk
         try:
+            client.wait_for_workers(1, timeout=timeout)
             plan_f, template_f, first_f = client.scatter([plan, template, first],
                                                          broadcast=True, timeout=timeout)
         except Exception as err:  # noqa: BLE001 - a dead or stuck cluster, whatever the error
