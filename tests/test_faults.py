@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import types
+import warnings
 
 import numpy as np
 import pytest
@@ -97,6 +98,20 @@ def test_a_damaged_store_is_refused_then_resumed_to_the_original(made, tmp_path,
         simulator.sweep(simulator.ACTR(), env.power_law, GRID, store=store, resume=True,
                         backend="serial", **{**SMALL, "seed": None})
     xr.testing.assert_identical(analysis.load(store), made.data)
+
+
+def test_a_store_from_before_digests_reads_with_a_warning_and_resume_adds_them(made,
+                                                                              tmp_path):
+    store = copy_of(made, tmp_path)
+    shutil.rmtree(store / "run_digest")
+    with pytest.warns(RuntimeWarning, match="without digests: its values cannot be checked"):
+        xr.testing.assert_identical(analysis.load(store), made.data)
+    with pytest.warns(RuntimeWarning, match="no digests .*recomputing 4 of 4 runs"):
+        simulator.sweep(simulator.ACTR(), env.power_law, GRID, store=store, resume=True,
+                        backend="serial", **{**SMALL, "seed": None})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # checked now: no warning
+        xr.testing.assert_identical(simulator.open_sweep(store).load(), made.data)
 
 
 def test_the_cli_refuses_to_plot_a_damaged_store_and_resume_repairs_it(made, tmp_path, capsys):

@@ -185,16 +185,22 @@ def layout(plan, template, coords, attrs, names=None):
     return ds
 
 
-def write_block(path, plan, block, arrays, template):
-    """Write one chunk's results into its region, then their digests, then mark its
-    runs finished."""
+def digest_names(path):
+    """The data variables the store's digests are of, in the order of its last dim."""
+    return json.loads(_group(path)[DIGEST].attrs["variables"])
+
+
+def write_block(path, plan, block, arrays, template, names):
+    """Write one chunk's results into its region, then their digests (of the variables
+    ``names``, in the store's order: see :func:`digest_names`), then mark its runs
+    finished."""
     dims = plan.dims
     region = dict(zip(dims, plan.block_slices(block)))
     results = xr.Dataset({name: (dims + template[name].dims, array)
                           for name, array in arrays.items()})
     results.to_zarr(path, region=region, mode="r+", consolidated=False)
     shape = tuple(s.stop - s.start for s in region.values())
-    digests = run_digests(arrays, list(template.data_vars), shape)
+    digests = run_digests(arrays, names, shape)
     xr.Dataset({DIGEST: (dims + (DIGEST_DIM,), digests)}).to_zarr(
         path, region=region, mode="r+", consolidated=False)
     xr.Dataset({"finished": (dims, np.ones(shape, bool))}).to_zarr(
@@ -210,6 +216,7 @@ class Inspection:
     problems: list
     missing: list
     coordinates: list
+    legacy: bool = False
 
     def message(self, path):
         first = self.problems[0]
@@ -246,9 +253,12 @@ def inspect(path):
         missing.append("finished")
         problems.append("its record of finished runs (finished) is missing: every run is "
                         "recomputed")
+    legacy = DIGEST not in present and not (pathlib.Path(path) / DIGEST).exists()
     if DIGEST not in present:
         missing.append(DIGEST)
-        problems.append(f"its digests ({DIGEST}) are missing: every run is recomputed")
+        problems.append(f"it has no digests ({DIGEST}; written by an earlier cogmemsim)"
+                        if legacy else f"its digests ({DIGEST}) are missing")
+        problems[-1] += ": every run is recomputed"
         names, coordinate_digests = None, {}
     else:
         names = json.loads(group[DIGEST].attrs["variables"])
@@ -267,7 +277,8 @@ def inspect(path):
             bad_coords.append(name)
             problems.append(f"coordinate {name!r} is missing or does not match its digest")
     if missing:
-        return Inspection(np.zeros(shape, bool), problems, missing, bad_coords)
+        return Inspection(np.zeros(shape, bool), problems, missing, bad_coords,
+                          legacy and missing == [DIGEST])
 
     finished = np.zeros(shape, bool)
     digests = group[DIGEST]

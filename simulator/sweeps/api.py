@@ -285,7 +285,11 @@ def open_sweep(store):
     if not path.exists():
         raise ValueError(f"store does not exist: {str(path)!r}")
     inspection = _store.inspect(path)
-    if inspection.problems:
+    if inspection.legacy:
+        warnings.warn(f"store {str(path)!r} was written by an earlier cogmemsim, without "
+                      f"digests: its values cannot be checked (resuming it recomputes every "
+                      f"run and adds them)", RuntimeWarning, stacklevel=2)
+    elif inspection.problems:
         raise DamagedStoreError(f"{inspection.message(path)}; resume the sweep "
                                 f"(resume=True) to recompute the damaged runs")
     return _store.open_store(path)
@@ -448,9 +452,12 @@ class _StoreResults:
 
     def __init__(self, path, plan, template):
         self.path, self.plan, self.template = path, plan, template
+        # the order the store records (a template read back from a store may list its
+        # variables in another order)
+        self.names = _store.digest_names(path)
 
     def put(self, block, arrays):
-        _store.write_block(self.path, self.plan, block, arrays, self.template)
+        _store.write_block(self.path, self.plan, block, arrays, self.template, self.names)
 
     def dataset(self, partial=False):
         ds = _store.open_store(self.path)
