@@ -188,6 +188,8 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
     if existing and resume and seed is None:
         try:
             seed = _store.stored_seed(path)
+        except DamagedStoreError:
+            raise
         except (KeyError, ValueError, TypeError):
             raise DamagedStoreError(f"store {str(path)!r} is damaged or not a cogmemsim sweep "
                                     f"store: it records no seed") from None
