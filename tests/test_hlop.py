@@ -10,8 +10,9 @@ from simulator.models.learner._kernels import (forward, learn_batch_hlop, n_para
                                                unpack)
 
 SUBSPACE_SCRIPT = """
+import json
 import numpy as np
-from simulator.models.learner._hlop_kernels import freeze_rows
+from simulator.models.learner._hlop_kernels import freeze_rows, hebbian_update
 rng = np.random.default_rng(0)
 d = 8
 q, _ = np.linalg.qr(rng.standard_normal((d, d)))
