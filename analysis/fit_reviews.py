@@ -25,6 +25,7 @@ from scipy import optimize, stats
 from threadpoolctl import threadpool_limits
 
 from environments import EventStream, split_learners
+from environments.revlog_dataset import LearnerRef, RevlogDataset
 from environments.seeding import child, generator, seed_attrs, seed_sequence
 from environments.stream import flat_attrs
 from environments.validation import check_number
@@ -163,10 +164,13 @@ def _fit(model, free, problems, bounds, confidence):
 
 
 def _fit_learners(task):
-    """Fit each learner of ``task`` on its own (a worker's unit of work)."""
+    """Fit each learner of ``task`` on its own (a worker's unit of work); a learner of
+    a lazy log is read here, one at a time."""
     model, free, bounds, split, confidence, seed, learners = task
     rows = []
     for learner_id, stream in learners:
+        if isinstance(stream, LearnerRef):  # renumbered as split_learners numbers it
+            stream = split_learners(stream.load())[0][1]
         problem = ReviewLikelihood(model, stream, split, child(seed, learner_id))
         rows.append((learner_id,) + _fit_and_score(model, free, [problem], bounds,
                                                    confidence))
@@ -207,7 +211,11 @@ def fit_reviews(model, stream, free, by="learner", split=None, bounds=None, conf
     from analysis.fit_agent import _check_confidence, _check_free, _search_bounds
     free = _check_free(model, free)
     confidence = _check_confidence(confidence)
-    if not isinstance(stream, EventStream) or stream.outcome is None:
+    lazy = isinstance(stream, RevlogDataset)
+    if lazy and by != "learner":
+        raise ValueError("a lazy review log is fitted learner by learner: by must be "
+                         "'learner' (read it with read_revlog(path) for one pooled fit)")
+    if not lazy and (not isinstance(stream, EventStream) or stream.outcome is None):
         raise ValueError("stream must be an environments.EventStream with observed outcomes "
                          "(e.g. from environments.read_revlog)")
     if by not in (None, "learner"):
@@ -223,7 +231,8 @@ def fit_reviews(model, stream, free, by="learner", split=None, bounds=None, conf
         workers = int(check_number("workers", workers, 1, None, integer=True))
     search_bounds = _search_bounds(model, free, bounds)
     seed_seq = seed_sequence(seed)
-    learners = [(i, s) for i, s, _ in split_learners(stream)]
+    learners = (list(enumerate(stream.learners())) if lazy
+                else [(i, s) for i, s, _ in split_learners(stream)])
     if by is None:
         problems = [ReviewLikelihood(model, s, split, child(seed_seq, i)) for i, s in learners]
         rows = [(-1,) + _fit_and_score(model, free, problems, search_bounds, confidence)]
