@@ -15,6 +15,7 @@ from environments.sequential import rehearsal_counts, rehearsal_weights, sequent
 from environments.params import argument, declare_parameters
 from environments.units import parameter_units
 from environments.stream import STUDY, TEST, EventStream
+from environments.view_batch_tasks import view_batch_tasks
 from environments.zipf import zipf
 
 __version__ = _cogmemsim_version()
@@ -48,6 +49,7 @@ __all__ = [
     "sequential_tasks",
     "spaced",
     "view_batch",
+    "view_batch_tasks",
     "write_revlog",
     "zipf",
 ]
