@@ -63,7 +63,8 @@ def main(results, out):
     summaries["hlop"] = summary
 
     for name, summary in summaries.items():
-        summary = summary.drop_vars([c for c in summary.coords if c not in summary.dims])
+        summary = summary.drop_vars([c for c in summary.coords
+                                    if c not in summary.dims and c != "time_since_switch"])
         summary.attrs = {"source": f"examples/summarise_seed_experiments.py from {name}.zarr",
                          "sweep": sweeps[name]}
         summary.to_netcdf(out / f"{name}.nc")
