@@ -85,7 +85,7 @@ def _test_conditions(ds, by_prior):
 
 def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
               n_trials=None, bounds=None, confidence=0.95, by="learner", split=None,
-              seed=None, backend="serial", workers=None, client=None):
+              seed=None, backend="serial", workers=None, client=None, progress=None):
     """Fit a memory model's parameters to observed recall; estimates and confidence intervals.
 
     Two kinds of data. *Aggregated retention* (counts or proportions per retention
@@ -140,6 +140,9 @@ def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
         Processes (or dask workers of a local cluster) to use.
     client : dask.distributed.Client, optional
         An existing cluster, with ``backend="dask"``.
+    progress : bool, optional
+        Review logs fitted per learner: show a progress bar over the learners;
+        default: when stderr is a terminal.
 
     Returns
     -------
@@ -164,7 +167,7 @@ def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
         from analysis.fit_reviews import fit_reviews
         return fit_reviews(agent, data, free, by=by, split=split, bounds=bounds,
                            confidence=confidence, seed=seed, backend=backend,
-                           workers=workers, client=client)
+                           workers=workers, client=client, progress=progress)
     free = _check_free(agent, free)
     confidence = _check_confidence(confidence)
     if not isinstance(schedule, EventStream):

@@ -30,6 +30,7 @@ from environments.seeding import child, generator, seed_attrs, seed_sequence
 from environments.stream import flat_attrs
 from environments.validation import check_number
 from environments.params import parameter_specs, parameters
+from environments.progress import progress_bar
 
 from analysis.evaluate import METRICS, auc, log_loss, review_history, rmse_bins
 from analysis.fitting import central_jacobian
@@ -202,7 +203,7 @@ def _pooled_scores(parts):
 
 
 def fit_reviews(model, stream, free, by="learner", split=None, bounds=None, confidence=0.95,
-                seed=None, backend="serial", workers=None, client=None):
+                seed=None, backend="serial", workers=None, client=None, progress=None):
     """Fit ``model`` to a review log by per-review Bernoulli likelihood.
 
     Called by :func:`analysis.fit_agent` when its data is a stream of observed
@@ -238,39 +239,53 @@ def fit_reviews(model, stream, free, by="learner", split=None, bounds=None, conf
         rows = [(-1,) + _fit_and_score(model, free, problems, search_bounds, confidence)]
     else:
         task = (model, free, search_bounds, split, confidence, seed_seq)
-        rows = _map_learners(task, learners, backend, workers, client)
+        rows = _map_learners(task, learners, backend, workers, client, progress)
     return _dataset(model, free, rows, by, split, confidence, seed_seq)
 
 
-def _map_learners(task, learners, backend, workers, client):
-    """Fit every learner on ``backend``; rows in learner order whatever the backend."""
-    if backend == "serial":
-        return _fit_learners(task + (learners,))
-    if backend == "processes":
-        import os
-        workers = workers or os.cpu_count() or 1
-    else:
-        workers = workers or (len(client.scheduler_info()["workers"]) if client else 1)
-    n_chunks = min(len(learners), 4 * workers)
-    chunks = [learners[k::n_chunks] for k in range(n_chunks)]
-    tasks = [task + (chunk,) for chunk in chunks]
-    if backend == "processes":
-        from simulator.sweeps.api import _worker_context
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
-                                                    mp_context=_worker_context()) as pool:
-            results = list(pool.map(_fit_learners, tasks))
-    else:
-        from distributed import Client, LocalCluster
-        own = client is None
-        if own:
-            client = Client(LocalCluster(n_workers=workers, threads_per_worker=1,
-                                         processes=True))
-        try:
-            results = client.gather(client.map(_fit_learners, tasks, pure=False))
-        finally:
+def _map_learners(task, learners, backend, workers, client, progress=None):
+    """Fit every learner on ``backend``; rows in learner order whatever the backend.
+
+    A progress bar counts learners fitted (shown by default on a terminal).
+    """
+    with progress_bar(len(learners), "fitting learners", progress, unit="learner") as bar:
+        if backend == "serial":
+            rows = []
+            for learner in learners:
+                rows += _fit_learners(task + ([learner],))
+                bar.update(1)
+            return rows
+        if backend == "processes":
+            import os
+            workers = workers or os.cpu_count() or 1
+        else:
+            workers = workers or (len(client.scheduler_info()["workers"]) if client else 1)
+        n_chunks = min(len(learners), 4 * workers)
+        chunks = [learners[k::n_chunks] for k in range(n_chunks)]
+        tasks = [task + (chunk,) for chunk in chunks]
+        rows = []
+        if backend == "processes":
+            from simulator.sweeps.api import _worker_context
+            with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
+                                                        mp_context=_worker_context()) as pool:
+                for result in concurrent.futures.as_completed(
+                        [pool.submit(_fit_learners, t) for t in tasks]):
+                    rows += result.result()
+                    bar.update(len(result.result()))
+        else:
+            from distributed import Client, LocalCluster, as_completed
+            own = client is None
             if own:
-                client.close()
-    rows = [row for result in results for row in result]
+                client = Client(LocalCluster(n_workers=workers, threads_per_worker=1,
+                                             processes=True))
+            try:
+                for future in as_completed(client.map(_fit_learners, tasks, pure=False)):
+                    result = future.result()
+                    rows += result
+                    bar.update(len(result))
+            finally:
+                if own:
+                    client.close()
     return sorted(rows, key=lambda row: row[0])
 
 
