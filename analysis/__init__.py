@@ -8,6 +8,7 @@ from analysis.evaluate import evaluate, plot_calibration
 from analysis.capacity import capacity_scan, plot_capacity
 from analysis.continual import continual_metrics, plot_task_matrix
 from analysis.fit_agent import fit_agent, recall_counts
+from analysis.fit_spacing import fit_spacing, plot_spacing_fit
 from analysis.fitting import fit_forgetting
 from analysis.io import load, save
 from analysis.optimal_retention import optimal_retention, plot_optimal_retention
@@ -16,6 +17,7 @@ from analysis.plots import plot_fit_comparison, plot_forgetting, plot_retention,
 from analysis.plots import plot_sweep
 from analysis.plot_probes import plot_probe_accuracy
 from analysis.retention import retention_curve
+from analysis.stability import paired_differences, plot_stability_gap, stability_gap
 from analysis.scheduling import plot_optimal_interval, plot_spacing, plot_workload_retention
 from analysis.scheduling import spacing_curves, view_batch_comparison, workload_retention
 
@@ -28,9 +30,11 @@ __all__ = [
     "evaluate",
     "fit_agent",
     "fit_forgetting",
+    "fit_spacing",
     "fit_power_law",
     "load",
     "need_probability",
+    "paired_differences",
     "plot_calibration",
     "plot_capacity",
     "plot_fit_comparison",
@@ -41,8 +45,10 @@ __all__ = [
     "plot_optimal_retention",
     "plot_probe_accuracy",
     "plot_retention",
+    "plot_spacing_fit",
     "plot_retention_grid",
     "plot_spacing",
+    "plot_stability_gap",
     "plot_sweep",
     "plot_task_matrix",
     "plot_workload_retention",
@@ -50,6 +56,7 @@ __all__ = [
     "retention_curve",
     "save",
     "spacing_curves",
+    "stability_gap",
     "view_batch_comparison",
     "workload_retention",
 ]

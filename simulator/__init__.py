@@ -17,8 +17,10 @@ from simulator.run import run
 from simulator.scheduling.schedulers import (SM2, Leitner, Scheduler, TargetRetention, ViewBatch,
                                              simulate_schedule)
 from simulator.scheduling.spacing import optimal_interval, spacing_recall
+from simulator.scheduling.experiment import schedule_experiment
 from simulator.scheduling.workload import Ratings, ReviewCosts
-from simulator.sweeps.api import SweepError, sweep, sweep_regimes
+from simulator.sweeps.api import DamagedStoreError, SweepError, open_sweep, sweep, sweep_regimes
+from simulator.sweeps.experiments import experiment
 
 __version__ = _cogmemsim_version()
 
@@ -28,6 +30,7 @@ __all__ = [
     "FSRS",
     "simulate_answers",
     "ACTR",
+    "DamagedStoreError",
     "Hebbian",
     "Leitner",
     "Ratings",
@@ -40,11 +43,14 @@ __all__ = [
     "SweepError",
     "TargetRetention",
     "ViewBatch",
+    "experiment",
     "model_kernels",
+    "open_sweep",
     "optimal_interval",
     "predict",
     "predict_need",
     "run",
+    "schedule_experiment",
     "simulate_schedule",
     "spacing_recall",
     "sweep",
