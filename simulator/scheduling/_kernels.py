@@ -109,7 +109,8 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
     a lapse the relearning steps (TESTs rated from the step transitions, uniforms
     from ``rngs[2]``). Then up to ``new_per_day`` new items: unrated, ``views``
     STUDY presentations each; rated, a STUDY rated from the first-rating
-    probabilities and the learning steps. A card's views cost the workload's
+    probabilities (drawn once per item: a card the day's time limit puts off keeps
+    its first rating, as in the FSRS simulator) and the learning steps. A card's views cost the workload's
     seconds (learning, review, relearning by rating; an unrated new item the
     learning cost of Good); the day ends at the first card whose cost would take
     the day's time past ``time_per_day``. Relearning steps reach the learner, the
@@ -146,6 +147,7 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
     due_items = np.empty(n_items, np.int64)
     due_keys = np.empty(n_items)
     card_ratings = np.zeros(MAX_STEPS + 1 + max(views, 1), np.int64)
+    first_ratings = np.zeros(n_items if rated else 0, np.int64)
     n_log = 0
     log_time = np.empty(1024 if log_events else 0)
     log_item = np.empty(len(log_time), np.int64)
@@ -209,7 +211,9 @@ def _schedule(l_predict, l_learn, l_rate, m_predict, m_learn, introduce, priorit
                     n_views, cost = _steps(relearning_cdf, costs[2], 1, relearning_steps,
                                            steps_rng, card_ratings, n_views, cost)
             elif rated:
-                first = _draw(first_cdf, steps_rng.random())
+                if first_ratings[i] == 0:  # drawn once: a card put off keeps it
+                    first_ratings[i] = _draw(first_cdf, steps_rng.random())
+                first = first_ratings[i]
                 card_ratings[0] = first
                 cost = costs[0, first - 1]
                 n_views, cost = _steps(learning_cdf, costs[0], first,

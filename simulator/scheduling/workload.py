@@ -94,7 +94,8 @@ class ReviewCosts:
 class Ratings:
     """How a simulated learner rates each view of a card (Again, Hard, Good, Easy).
 
-    The first view of a new card is rated with ``first_rating_prob``; a review is
+    The first view of a new card is rated with ``first_rating_prob`` (once per card:
+    a card a day's time limit puts off keeps its rating for the next day); a review is
     rated Again when the learner fails to recall, and Hard, Good or Easy with
     ``review_rating_prob`` when it recalls (None: the learner model's own ``rate``,
     e.g. :class:`simulator.FSRS`'s ``hard_prob``/``easy_prob``). Learning steps
