@@ -44,14 +44,20 @@ def multiscale_weights(decay, out):
     """Trace weights ``w_j`` of a presentation with decay ``d`` into ``out[:MS_TRACES]``.
 
     ``w_j = ln 2 * 2**(d*(j - 48)) / Gamma(d)``; trace 0 adds the geometric sum
-    of the weights of every slower rate of the infinite grid.
+    of the weights of every slower rate of the infinite grid, ``w_0 / (1 - 2**-d)``.
+    From the fastest trace down, its weight taken in logs: for any decay (the
+    spacing model's exceed 1000 after many massed presentations) the largest
+    weight stays below ``exp(520)`` and the others underflow to 0 rather than
+    overflow; ``1 - 2**-d`` by ``expm1`` stays accurate as ``d`` goes to 0.
     """
-    w = math.log(2.0) / math.exp(math.lgamma(decay)) * 2.0 ** (-decay * MS_RATE_OFFSET)
-    ratio = 2.0 ** decay
-    out[0] = w / (1.0 - 1.0 / ratio)
-    for j in range(1, MS_TRACES):
-        w *= ratio
+    ln2 = math.log(2.0)
+    top = MS_TRACES - 1
+    w = math.exp(math.log(ln2) - math.lgamma(decay) + decay * (top - MS_RATE_OFFSET) * ln2)
+    ratio = 2.0 ** -decay
+    for j in range(top, 0, -1):
         out[j] = w
+        w *= ratio
+    out[0] = w / -math.expm1(-decay * ln2)
 
 
 @njit

@@ -1,6 +1,7 @@
 """ACT-R declarative memory: base-level learning and its approximations, the spacing
 effect, noise, spreading activation, retrieval probability and latency."""
 import dataclasses
+import math
 
 import numpy as np
 
@@ -18,6 +19,12 @@ PERMANENT_NOISE_SEED = 0
 """Child of a run's seed that draws the permanent noise (never shifts the recall draws)."""
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
+
+SPACING_MIN_AGE = 1.0
+"""s: with the spacing model ages count at least this (:meth:`ACTR.effective_age_floor`)."""
+MAX_LOG_LATENCY = 700.0
+"""The longest latency a parameter set may give is ``exp(MAX_LOG_LATENCY)`` s (float64 ends
+near ``exp(709.78)``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +68,9 @@ class ACTR(MemoryModel):
     ``spacing_scale = c > 0`` presentation i decays at its own rate
     ``d_i = c * exp(m_{i-1}) + a`` (``a = spacing_intercept``), ``m_{i-1}`` the base
     level just before it (from the earlier presentations, each with its own
-    decay); the first gets ``a``. Massed presentations meet a high ``m`` and
+    decay); the first gets ``a``. Ages count at least 1 s with this model
+    (``max(age_floor, 1 s)``, :meth:`effective_age_floor`): below 1 s the decay
+    and the activation of massed presentations feed each other past any float. Massed presentations meet a high ``m`` and
     decay fast. Between-session time is psychological time: a gap between
     consecutive events of the stream longer than ``session_gap`` seconds is a
     session boundary, and its length is multiplied by ``intersession_scale``
@@ -125,11 +134,12 @@ class ACTR(MemoryModel):
 
     decay: float = parameter(0.5, low=0.0, high=1.0, low_open=True, high_open=True,
                              doc="base-level decay d")
-    threshold: float = parameter(0.0, doc="retrieval threshold tau")
-    noise: float = parameter(0.25, low=0.0, doc="transient activation noise s")
-    latency_factor: float = parameter(1.0, low=0.0, units="s", doc="latency factor F")
-    latency_exponent: float = parameter(1.0, low=0.0, doc="latency exponent f")
-    age_floor: float = parameter(0.05, low=0.0, low_open=True, units="s",
+    threshold: float = parameter(0.0, low=-1e3, high=1e3, doc="retrieval threshold tau")
+    noise: float = parameter(0.25, low=0.0, high=1e3, doc="transient activation noise s")
+    latency_factor: float = parameter(1.0, low=0.0, high=1e6, units="s",
+                                    doc="latency factor F")
+    latency_exponent: float = parameter(1.0, low=0.0, high=1e3, doc="latency exponent f")
+    age_floor: float = parameter(0.05, low=1e-6, high=1e6, units="s",
                                  doc="smallest age of a presentation")
     test_is_presentation: bool = parameter(True, choices=(True, False),
                                            doc="a TEST event also counts as a presentation")
@@ -137,7 +147,7 @@ class ACTR(MemoryModel):
                                    doc="base-level computation")
     hybrid_k: int = parameter(1, low=1, integer=True,
                               doc="presentations kept exact by the hybrid approximation")
-    spacing_scale: float = parameter(0.0, low=0.0,
+    spacing_scale: float = parameter(0.0, low=0.0, high=10.0,
                                      doc="Pavlik & Anderson c of d_i = c exp(m) + a")
     spacing_intercept: float = parameter(0.177, low=0.0, high=1.0, low_open=True,
                                          high_open=True,
@@ -146,10 +156,11 @@ class ACTR(MemoryModel):
                                    doc="a longer gap between events is a session boundary")
     intersession_scale: float = parameter(1.0, low=0.0, high=1.0, low_open=True,
                                           doc="between-session time scale h")
-    permanent_noise: float = parameter(0.0, low=0.0, doc="permanent per-item noise scale")
-    max_association: float = parameter(0.0, low=0.0,
+    permanent_noise: float = parameter(0.0, low=0.0, high=1e3,
+                                       doc="permanent per-item noise scale")
+    max_association: float = parameter(0.0, low=0.0, high=1e3,
                                        doc="maximum associative strength S")
-    source_activation: float = parameter(1.0, low=0.0, doc="source activation W")
+    source_activation: float = parameter(1.0, low=0.0, high=1e3, doc="source activation W")
 
     def __post_init__(self):
         validate(self)
@@ -160,6 +171,14 @@ class ACTR(MemoryModel):
             raise ValueError(f"age_floor must be >= {MS_MIN_AGE_FLOOR} s with approximation "
                              f"'multiscale' (its fastest trace decays at 512/s), "
                              f"got {self.age_floor!r}")
+        # the latency of a failed retrieval, the longest, must be a finite number of seconds
+        if (-self.latency_exponent * self.threshold
+                + math.log(max(self.latency_factor, 1.0)) > MAX_LOG_LATENCY):
+            raise ValueError(
+                f"latency_factor * exp(-latency_exponent * threshold) (the latency of a failed "
+                f"retrieval) must be below exp({MAX_LOG_LATENCY}) s, got latency_factor="
+                f"{self.latency_factor!r}, latency_exponent={self.latency_exponent!r}, "
+                f"threshold={self.threshold!r}")
 
     kernels = model_kernels(
         predict=protocol_kernels.predict, learn=protocol_kernels.learn_event,
@@ -176,10 +195,27 @@ class ACTR(MemoryModel):
         -------
         tuple
         """
-        return (self._mode(), float(self.decay), int(self.hybrid_k), float(self.age_floor),
+        return (self._mode(), float(self.decay), int(self.hybrid_k), self.effective_age_floor(),
                 float(self.spacing_scale), float(self.spacing_intercept),
                 float(self.threshold), float(self.noise), bool(self.test_is_presentation),
                 float(self.session_gap), float(self.intersession_scale))
+
+    def effective_age_floor(self):
+        """The smallest age the kernels use: ``age_floor``, at least 1 s with the spacing model.
+
+        Pavlik & Anderson's ages are in seconds; below 1 s a term ``t ** -d_i`` exceeds 1
+        and grows with ``d_i = c exp(m) + a``, which grows with it: massed presentations
+        a fraction of a second apart drive the decay and the activation past any float
+        within a few presentations. From 1 s on every term is at most 1, so
+        ``exp(m) <= n`` and ``d_i <= c n + a`` stay finite.
+
+        Returns
+        -------
+        float
+        """
+        if self.spacing_scale > 0:
+            return max(float(self.age_floor), SPACING_MIN_AGE)
+        return float(self.age_floor)
 
     def _mode(self):
         mode = APPROXIMATIONS.index(self.approximation)
@@ -324,7 +360,7 @@ class ACTR(MemoryModel):
 
     def _run_params(self):
         """The run loop's parameter record (:func:`simulator.models.actr._kernels._run_actr`)."""
-        return (float(self.decay), int(self.hybrid_k), float(self.age_floor),
+        return (float(self.decay), int(self.hybrid_k), self.effective_age_floor(),
                 float(self.spacing_scale), float(self.spacing_intercept), float(self.threshold),
                 float(self.noise), bool(self.test_is_presentation))
 
@@ -396,7 +432,7 @@ class ACTR(MemoryModel):
         n_candidates = np.empty(n, np.int64)
         need_ranks((inputs["clock"], stream.item, stream.kind, int(stream.n_items)),
                    (inputs["mode"], float(self.decay), int(self.hybrid_k),
-                    float(self.age_floor), float(self.spacing_scale),
+                    self.effective_age_floor(), float(self.spacing_scale),
                     float(self.spacing_intercept), bool(self.test_is_presentation)),
                    (inputs["permanent"], inputs["weights"]),
                    (float(self.max_association), float(self.source_activation),

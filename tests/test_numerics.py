@@ -1,0 +1,153 @@
+"""No +inf or NaN from parameters inside their declared ranges (hypothesis over the ranges)."""
+import dataclasses
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import analysis
+import analysis.fitting
+import environments
+import simulator
+from environments import EventStream
+from simulator.models.actr._multiscale_kernels import MS_TRACES, multiscale_coefficients
+
+FAST = settings(max_examples=25, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+def declared(spec):
+    """A strategy drawing from a parameter's whole declared range (finite floats)."""
+    if spec["choices"] is not None:
+        return st.sampled_from(spec["choices"])
+    if spec["integer"]:
+        return st.integers(spec["low"] if spec["low"] is not None else -2 ** 31,
+                           spec["high"] if spec["high"] is not None else 2 ** 31)
+    return st.floats(min_value=spec["low"], max_value=spec["high"],
+                     exclude_min=spec["low_open"] and spec["low"] is not None,
+                     exclude_max=spec["high_open"] and spec["high"] is not None,
+                     allow_nan=False, allow_infinity=False)
+
+
+def model_parameters(cls, **fixed):
+    specs = {f.name: f.metadata["parameter"] for f in dataclasses.fields(cls)
+             if "parameter" in f.metadata and f.name not in fixed}
+    return st.fixed_dictionaries({name: declared(spec) for name, spec in specs.items()})
+
+
+def build(cls, kwargs):
+    """The model, or None when a cross-parameter rule refuses it (with a named ValueError)."""
+    try:
+        return cls(**kwargs)
+    except ValueError as error:
+        assert any(name in str(error) for name in kwargs), error
+        return None
+
+
+# massed sub-second presentations, tests, long gaps, items seen once
+ACTR_STREAM = EventStream(
+    time=np.concatenate([np.arange(12) * 0.1, [1.25, 3.0, 60.0, 60.01, 4e4, 1e8]]),
+    item=np.array([0] * 12 + [1, 0, 2, 2, 0, 1]),
+    kind=np.array([0] * 12 + [1, 1, 0, 1, 1, 1], np.int8),
+    context=np.array([0] * 12 + [1, 1, 2, 2, 3, 4]))
+
+
+@FAST
+@given(model_parameters(simulator.ACTR))
+def test_actr_outputs_are_finite_over_the_declared_ranges(kwargs):
+    agent = build(simulator.ACTR, kwargs)
+    if agent is None:
+        return
+    ds = simulator.run(agent, ACTR_STREAM, seed=1, probe_times=[0.55, 2e8])
+    activation = ds.activation.values
+    first = ds.n_prior.values == 0
+    assert not np.isnan(activation).any() and not np.isposinf(activation).any()
+    # -inf only before an item's first presentation (nothing to recall)
+    assert np.isfinite(activation[~first]).all(), activation
+    for name in ("p_recall", "latency"):
+        assert np.isfinite(ds[name].values).all(), (name, ds[name].values)
+    assert ((ds.p_recall >= 0) & (ds.p_recall <= 1)).all()
+    assert np.isfinite(ds.probe_accuracy.values).all()
+
+
+def test_pavlik_anderson_fit_stays_finite_on_sub_second_massed_practice():
+    # their published fit on 50 presentations 0.1 s apart: with ages of at least 1 s every
+    # term t**-d_i is <= 1, and m_k = ln k exactly while every age is <= 1 s (k <= 10)
+    stream = environments.massed(1, 50, [100.0], presentation_time=0.1)
+    agent = simulator.ACTR(spacing_scale=0.217, spacing_intercept=0.177)
+    ds = simulator.run(agent, stream, seed=1)
+    activation = ds.activation.values
+    assert np.isfinite(activation[1:]).all() and activation[0] == -np.inf
+    np.testing.assert_allclose(activation[1:11], np.log(np.arange(1, 11)), rtol=1e-12)
+    assert (activation[11:50] <= np.log(np.arange(11, 50))).all()
+    assert agent.effective_age_floor() == 1.0
+    assert simulator.ACTR(age_floor=0.05).effective_age_floor() == 0.05
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        curve = analysis.retention_curve(ds)
+    assert int(curve.n_events.sum()) == 50
+
+
+def test_retention_curve_announces_events_it_leaves_out():
+    ds = simulator.run(simulator.ACTR(), environments.massed(1, 3, [10.0]), seed=1)
+    ds["p_recall"][2] = np.nan
+    with pytest.warns(RuntimeWarning, match="1 events with a lag have no p_recall"):
+        curve = analysis.retention_curve(ds)
+    assert int(curve.n_events.sum()) == 2
+
+
+def test_latency_limit_is_a_named_error():
+    with pytest.raises(ValueError, match="latency_exponent"):
+        simulator.ACTR(threshold=-800.0, latency_exponent=1.0)
+    assert simulator.ACTR(threshold=-600.0, latency_exponent=1.0).threshold == -600.0
+
+
+@pytest.mark.parametrize("decay", [1e-20, 1e-9, 0.5, 30.0, 3000.0])
+def test_multiscale_weights_at_extreme_decays(decay):
+    # w_j = ln 2 * 2**(d (j - 48)) / Gamma(d); trace 0 adds the slower rates' geometric sum
+    w = multiscale_coefficients(decay)[:MS_TRACES]
+    assert np.isfinite(w).all() and (w >= 0).all()
+    j = np.arange(1, MS_TRACES)
+    log_w = math.log(math.log(2)) - math.lgamma(decay) + decay * (j - 48) * math.log(2)
+    np.testing.assert_allclose(w[1:], np.exp(log_w), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(w[0], math.exp(log_w[0] - decay * math.log(2))
+                               / -math.expm1(-decay * math.log(2)), rtol=1e-12)
+
+
+def test_multiscale_runs_at_a_vanishing_decay():
+    # d -> 0: every presentation counts about 1 at any age, so B -> ln n
+    stream = environments.massed(1, 4, [100.0], presentation_time=2.0)
+    ds = simulator.run(simulator.ACTR(decay=1e-20, approximation="multiscale"), stream, seed=0)
+    np.testing.assert_allclose(ds.activation.values[1:], np.log([1, 2, 3, 4]), atol=1e-5)
+
+
+NOISELESS_POWER = (np.geomspace(1.0, 1000.0, 12), 0.9 * np.geomspace(1.0, 1000.0, 12) ** -0.3)
+
+
+def test_exact_and_all_zero_data_give_perfect_fits_with_finite_aic():
+    for delays, retention in (NOISELESS_POWER, (NOISELESS_POWER[0], np.zeros(12))):
+        fit = analysis.fit_forgetting((delays, retention), models=("power", "exponential",
+                                                                     "wickelgren"))
+        assert fit.fit_status.sel(model="power").item() == "perfect-fit"
+        fitted = [analysis.fitting.fit_succeeded(s) for s in fit.fit_status.values]
+        assert all(fitted)
+        assert np.isfinite(fit.aic).all() and np.isfinite(fit.delta_aic).all()
+        # the floored SSE: among exact fits the fewer parameters win by 2 per parameter
+        assert fit.best_model.item() == "power"
+    zeros = analysis.fit_forgetting((NOISELESS_POWER[0], np.zeros(12)),
+                                    models=("power", "wickelgren"))
+    assert float(zeros.delta_aic.sel(model="wickelgren")) == pytest.approx(2.0)
+
+
+def test_wickelgren_running_to_its_power_limit_is_degenerate():
+    # a pure power law is Wickelgren's b -> inf limit: b t >> 1 at every delay
+    fit = analysis.fit_forgetting(NOISELESS_POWER, models=("power", "wickelgren"))
+    b = float(fit.estimate.sel(model="wickelgren", parameter="b"))
+    assert b * NOISELESS_POWER[0].min() > analysis.fitting.DEGENERATE_SCALE
+    assert fit.fit_status.sel(model="wickelgren").item() == "degenerate"
+    noisy = NOISELESS_POWER[1] + np.random.default_rng(0).normal(0, 0.01, 12)
+    fit = analysis.fit_forgetting((NOISELESS_POWER[0], noisy), models=("power", "wickelgren"))
+    assert list(fit.fit_status.values) == ["ok", "ok"]
