@@ -151,3 +151,100 @@ def test_wickelgren_running_to_its_power_limit_is_degenerate():
     noisy = NOISELESS_POWER[1] + np.random.default_rng(0).normal(0, 0.01, 12)
     fit = analysis.fit_forgetting((NOISELESS_POWER[0], noisy), models=("power", "wickelgren"))
     assert list(fit.fit_status.values) == ["ok", "ok"]
+
+
+def _integer_recall(counts, patterns, items, n_corrupt, max_sweeps, rng):
+    """Asynchronous Hopfield recall in int64 arithmetic, drawing as the kernel does:
+    every cue of the block first (partial Fisher-Yates flips), then each relaxation
+    (a fresh Fisher-Yates order per sweep; a unit on its threshold keeps its state)."""
+    n_units = patterns.shape[1]
+    cues = []
+    for item in items:
+        cue = patterns[item].astype(np.int64)
+        units = np.arange(n_units)
+        for k in range(n_corrupt):
+            j = k + rng.integers(0, n_units - k)
+            units[k], units[j] = units[j], units[k]
+        cue[units[:n_corrupt]] *= -1
+        cues.append(cue)
+    overlaps, ties = [], 0
+    for item, state in zip(items, cues):
+        order = np.arange(n_units)
+        for _ in range(max_sweeps):
+            for i in range(n_units - 1, 0, -1):
+                j = rng.integers(0, i + 1)
+                order[i], order[j] = order[j], order[i]
+            flips = 0
+            for i in order:
+                field = int(counts[i] @ state)
+                ties += field == 0
+                new = 1 if field > 0 else (-1 if field < 0 else state[i])
+                flips += new != state[i]
+                state[i] = new
+            if flips == 0:
+                break
+        overlaps.append(patterns[item] @ state / n_units)
+    return np.array(overlaps), ties
+
+
+def test_hopfield_tie_rule_is_exact_at_load_0_2():
+    from simulator.models.hebbian._kernels import recall_items, store_hebb
+
+    n_units, n_patterns = 50, 10  # load 0.2, N and P even: many fields are exactly 0
+    agent = simulator.Hebbian(n_units=n_units, learning_rate=0.37, cue_noise=0.2)
+    patterns = agent.patterns(n_patterns, np.random.SeedSequence(3))
+    coding, dynamics, _ = agent.kernel_params()
+    weights = np.zeros((n_units, n_units), np.float32)
+    rate = coding[3] / coding[2]  # the kernels' rate: weights in units of one increment
+    store_hebb(weights, patterns, np.arange(n_patterns), rate)
+    counts = patterns.T.astype(np.int64) @ patterns
+    np.fill_diagonal(counts, 0)
+    np.testing.assert_array_equal(weights, counts)  # integer weights
+    items = np.repeat(np.arange(n_patterns), 4)  # 40 relaxations
+    overlaps = np.empty((len(items), 1))
+    recall_items(weights, patterns, items, coding, dynamics, np.random.default_rng(9),
+                 overlaps, np.empty((len(items), 1), np.int64))
+    expected, ties = _integer_recall(counts, patterns, items, agent.n_corrupted,
+                                     agent.max_sweeps, np.random.default_rng(9))
+    assert ties > 40
+    np.testing.assert_array_equal(overlaps[:, 0], expected)
+
+
+HEBBIAN_SIZES = dict(n_units=st.integers(2, 40), max_sweeps=st.integers(1, 30),
+                     n_cues=st.integers(1, 3))
+HEBBIAN_STREAM = EventStream(time=np.arange(14.0), item=np.array([0, 1, 2, 0, 1, 3, 0, 2, 1,
+                                                                  3, 3, 0, 1, 2]),
+                             kind=np.array([0, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1], np.int8))
+
+
+@FAST
+@given(model_parameters(simulator.Hebbian, **HEBBIAN_SIZES),
+       st.fixed_dictionaries(HEBBIAN_SIZES))
+def test_hebbian_outputs_are_finite_over_the_declared_ranges(kwargs, sizes):
+    agent = build(simulator.Hebbian, {**kwargs, **sizes})
+    if agent is None:
+        return
+    ds = simulator.run(agent, HEBBIAN_STREAM, seed=2, probe_times=[6.5])
+    tested = ds.kind.values == 1
+    for name in ("overlap", "p_recall", "familiarity"):
+        assert np.isfinite(ds[name].values[tested]).all(), (name, ds[name].values)
+    assert np.isfinite(ds.probe_familiarity.values).all()
+    # the learning rate only scales the weights: the same run at rate 1
+    same = simulator.run(dataclasses.replace(agent, learning_rate=1.0), HEBBIAN_STREAM,
+                         seed=2, probe_times=[6.5])
+    np.testing.assert_array_equal(ds.overlap.values, same.overlap.values)
+    np.testing.assert_array_equal(ds.familiarity.values, same.familiarity.values)
+
+
+def test_diverging_sgd_learner_warns():
+    agent = simulator.SGDLearner(hidden=4, n_features=4, n_classes=2, samples_per_class=3,
+                                 test_per_class=2, learning_rate=1e200)
+    stream = environments.sequential_tasks(1, agent.items_per_task, 12, seed=0)
+    with pytest.warns(simulator.DivergenceWarning, match="learning_rate=1e\\+200"):
+        ds = simulator.run(agent, stream, seed=0)
+    assert issubclass(simulator.DivergenceWarning, RuntimeWarning)
+    assert np.isnan(ds.loss.values).any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", simulator.DivergenceWarning)
+        ds = simulator.run(dataclasses.replace(agent, learning_rate=0.05), stream, seed=0)
+    assert np.isfinite(ds.loss.values).all()

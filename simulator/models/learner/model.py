@@ -9,6 +9,7 @@ from environments.permuted import permuted_tasks
 from simulator.models.learner._kernels import n_parameters, run_learner
 from environments.params import parameter, validate
 from simulator.models.learner import _model_kernels as protocol_kernels
+from simulator.numerics import warn_if_diverged
 from simulator.protocol import MemoryModel, model_kernels
 
 
@@ -61,6 +62,13 @@ class SGDLearner(MemoryModel):
         Held-out samples per class (>= 1; default 50).
     noise : float
         Within-class standard deviation (>= 0; default 1.0).
+
+    Warns
+    -----
+    simulator.DivergenceWarning
+        From :func:`simulator.run` when the weights became non-finite (too large a
+        ``learning_rate`` or ``ewc`` step): ``p_recall`` and ``loss`` are NaN from
+        the first diverged event on.
     """
 
     hidden: int = parameter(100, low=1, integer=True, doc="hidden units")
@@ -176,6 +184,8 @@ class SGDLearner(MemoryModel):
                         (data.train_x, data.train_y, data.test_x, data.test_y,
                          data.permutations), self.kernel_params(), theta, probe_times,
                         (out["p_recall"], out["recalled"], out["loss"]), (accuracy, loss))
+        warn_if_diverged(self, theta, out["loss"], ("learning_rate", "l2", "ewc", "batch_size"),
+                         stacklevel=4)
         # every item of a task carries its task's held-out score, so run's per-task
         # mean over items is exactly the held-out accuracy
         task_of_item = np.arange(stream.n_items) // self.items_per_task
