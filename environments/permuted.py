@@ -19,6 +19,7 @@ import numpy as np
 
 from environments.seeding import child, generator, seed_attrs, seed_sequence
 from environments.params import argument, declare_parameters
+from environments.validation import check_memory
 
 SAMPLES_SEED, PERMUTATION_SEED = 0, 1
 """Children of the data's SeedSequence: the base problem; the tasks' permutations."""
@@ -130,6 +131,9 @@ def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
     -------
     PermutedTasks
     """
+    check_memory("n_tasks", n_tasks, 8 * n_tasks * n_features, "the tasks' permutations")
+    check_memory("n_classes", n_classes, 3 * 8 * n_classes * (samples_per_class + test_per_class)
+                 * n_features, "the samples")
     seed_seq = seed_sequence(seed)
     rng = generator(child(seed_seq, SAMPLES_SEED))
     prototypes = separation * rng.standard_normal((n_classes, n_features))

@@ -5,6 +5,7 @@ from environments._power_law_kernels import power_law_items
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.params import argument, declare_parameters
 from environments.stream import EventStream
+from environments.validation import EVENT_BYTES, check_memory
 
 
 @declare_parameters(
@@ -49,6 +50,8 @@ def power_law(n_events, exponent=1.0, new_item_prob=0.05, n_items=None, time_ste
     -------
     EventStream
     """
+    check_memory("n_events", n_events, (EVENT_BYTES + 32) * n_events,
+                 "the stream and its live-item slots")
     seed_seq = seed_sequence(seed)
 
     pool = n_events if n_items is None else min(n_items, n_events)

@@ -3,7 +3,7 @@ import numpy as np
 
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.params import argument, declare_parameters
-from environments.validation import check_number
+from environments.validation import EVENT_BYTES, check_memory, check_number
 from environments.stream import EventStream
 
 
@@ -83,6 +83,8 @@ def reoccurrence(n_classes, classes_per_task, n_tasks, items_per_class, skew=1.0
     """
     classes_per_task = check_number("classes_per_task", classes_per_task, 1, n_classes,
                                     integer=True)
+    check_memory("n_tasks", n_tasks, EVENT_BYTES * n_tasks * min(classes_per_task, n_classes)
+                 * items_per_class + 8 * n_classes, "the stream")
     probabilities = class_probabilities(n_classes, skew)
     seed_seq = seed_sequence(seed)
     rng = generator(seed_seq)

@@ -6,6 +6,7 @@ from environments.params import argument, declare_parameters
 from environments.schedules import DAY
 from environments.seeding import child, generator, seed_attrs, seed_sequence
 from environments.stream import TEST, EventStream
+from environments.validation import EVENT_BYTES, check_memory
 
 
 @declare_parameters(
@@ -47,6 +48,9 @@ def review_schedule(n_learners, n_items, reviews_per_item, min_gap=60.0, max_gap
     """
     if min_gap > max_gap:
         raise ValueError(f"min_gap ({min_gap:g} s) must be <= max_gap ({max_gap:g} s)")
+    check_memory("n_learners * n_items * reviews_per_item",
+                 n_learners * n_items * reviews_per_item,
+                 EVENT_BYTES * n_learners * n_items * reviews_per_item, "the review log")
     seed_seq = seed_sequence(seed)
     per_learner = n_items * reviews_per_item
     time = np.empty(n_learners * per_learner)

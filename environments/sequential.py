@@ -12,7 +12,7 @@ import numpy as np
 
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.params import argument, declare_parameters
-from environments.validation import check_number
+from environments.validation import EVENT_BYTES, check_memory, check_number
 from environments.stream import STUDY, TEST, EventStream
 
 REHEARSAL_RULES = ("power", "exponential", "uniform", "none", "full")
@@ -98,6 +98,7 @@ def rehearsal_counts(n_tasks, steps_per_task, rehearsal="power", exponent=1.0, s
     """
     n_tasks, steps_per_task, rehearsal_fraction = _check_counts_args(
         n_tasks, steps_per_task, rehearsal, exponent, scale, rehearsal_fraction, budgeted)
+    check_memory("n_tasks", n_tasks, 3 * 8 * n_tasks * n_tasks, "the (task, task) counts")
     counts = np.zeros((n_tasks, n_tasks), np.int64)
     counts[0, 0] = steps_per_task
     budget = _round_half_up(rehearsal_fraction * steps_per_task)
@@ -189,6 +190,10 @@ def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power",
         probe at that time sees the whole task and none of the next
         (:func:`simulator.probes.task_probe_times`).
     """
+    n_tasks, steps_per_task, _ = _check_counts_args(
+        n_tasks, steps_per_task, rehearsal, exponent, scale, rehearsal_fraction, budgeted)
+    check_memory("n_tasks * steps_per_task", n_tasks * steps_per_task,
+                 EVENT_BYTES * n_tasks * steps_per_task, "the stream")
     counts = rehearsal_counts(n_tasks, steps_per_task, rehearsal, exponent, scale,
                               rehearsal_fraction, budgeted)
     seed_seq = seed_sequence(seed)

@@ -110,3 +110,8 @@ def format_bytes(n_bytes):
             return f"{value:.1f} {unit}" if unit != "B" else f"{int(value)} B"
         value /= 1024.0
     return f"{value:.1f} EiB"
+
+
+EVENT_BYTES = 64
+"""Bytes per event a generator holds at its peak: the stream's time, item, kind and task
+arrays, their temporaries and the sort into time order."""

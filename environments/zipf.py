@@ -4,6 +4,7 @@ import numpy as np
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.params import argument, declare_parameters
 from environments.stream import EventStream
+from environments.validation import EVENT_BYTES, check_memory
 
 
 @declare_parameters(
@@ -39,6 +40,8 @@ def zipf(n_events, n_items, exponent=1.0, time_step=1.0, seed=None):
     -------
     EventStream
     """
+    check_memory("n_events", n_events, EVENT_BYTES * n_events, "the stream")
+    check_memory("n_items", n_items, 16 * n_items, "the item frequencies")
     seed_seq = seed_sequence(seed)
     cumulative = np.cumsum(np.arange(1, n_items + 1, dtype=np.float64) ** -float(exponent))
     draws = generator(seed_seq).random(n_events) * cumulative[-1]

@@ -217,6 +217,21 @@ class ACTR(MemoryModel):
             return max(float(self.age_floor), SPACING_MIN_AGE)
         return float(self.age_floor)
 
+    def state_bytes(self, n_items):
+        """Per item: the history slices, last time and permanent noise, and with
+        ``"multiscale"`` its row of traces.
+
+        Parameters
+        ----------
+        n_items : int
+
+        Returns
+        -------
+        int
+        """
+        row = 8 * MS_ROW if self.approximation == "multiscale" else 0
+        return int(n_items) * (64 + row)
+
     def _mode(self):
         mode = APPROXIMATIONS.index(self.approximation)
         if mode == EXACT and self.decay == 0.5 and self.spacing_scale == 0:

@@ -202,6 +202,21 @@ class Hebbian(MemoryModel):
                     int(self.max_sweeps), int(self.n_corrupted), int(self.n_cues))
         return coding, dynamics, (f64(self.recall_threshold), bool(self.test_is_presentation))
 
+    def state_bytes(self, n_items):
+        """The float32 weights (``N**2``), the int8 patterns (``n_items * N``), the cue
+        blocks and the matrix products' buffers.
+
+        Parameters
+        ----------
+        n_items : int
+
+        Returns
+        -------
+        int
+        """
+        n = int(self.n_units)
+        return 4 * n * n * 2 + int(n_items) * (n + 64) + 3 * 256 * n * 8
+
     def new_state(self, n_items, rng):
         """An empty network over ``n_items`` random patterns (drawn from ``rng``'s seed).
 

@@ -123,6 +123,25 @@ class SGDLearner(MemoryModel):
                  self.items_per_task),
                 (float(self.learning_rate), float(self.l2), float(self.ewc)))
 
+    item_ids_matter = True
+
+    def state_bytes(self, n_items):
+        """The weights and their EWC copies, and the data of ``n_items / items_per_task``
+        tasks (a permutation each; the base samples are shared).
+
+        Parameters
+        ----------
+        n_items : int
+
+        Returns
+        -------
+        int
+        """
+        n_tasks = int(n_items) // self.items_per_task + 1
+        f, h, c = self.n_features, self.hidden, self.n_classes
+        base = c * (self.samples_per_class + self.test_per_class) * f * 8
+        return 8 * (6 * n_parameters(f, h, c) + n_tasks * f) + 2 * base
+
     def _check_items(self, n_items):
         if n_items % self.items_per_task:
             raise ValueError(f"stream must have a multiple of n_classes * samples_per_class = "
