@@ -99,10 +99,14 @@ def test_retention_curve_announces_events_it_leaves_out():
     assert int(curve.n_events.sum()) == 2
 
 
-def test_latency_limit_is_a_named_error():
-    with pytest.raises(ValueError, match="latency_exponent"):
-        simulator.ACTR(threshold=-800.0, latency_exponent=1.0)
-    assert simulator.ACTR(threshold=-600.0, latency_exponent=1.0).threshold == -600.0
+def test_longest_latency_in_range_is_finite():
+    # a failed retrieval takes F exp(-f tau): at the corner of the declared ranges
+    # 1e6 * exp(600) s, finite
+    agent = simulator.ACTR(threshold=-100.0, latency_exponent=6.0, latency_factor=1e6,
+                           noise=0.0)
+    stream = EventStream(time=[0.0, 1e6], item=[0, 1], kind=[0, 1])
+    latency = simulator.run(agent, stream, seed=0).latency.values
+    np.testing.assert_allclose(latency, 1e6 * np.exp(600.0), rtol=1e-12)
 
 
 @pytest.mark.parametrize("decay", [1e-20, 1e-9, 0.5, 30.0, 3000.0])
