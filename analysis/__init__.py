@@ -8,6 +8,7 @@ from analysis.evaluate import evaluate, plot_calibration
 from analysis.capacity import capacity_scan, plot_capacity
 from analysis.continual import continual_metrics, plot_task_matrix
 from analysis.fit_agent import fit_agent, recall_counts
+from analysis.fit_spacing import fit_spacing, plot_spacing_fit
 from analysis.fitting import fit_forgetting
 from analysis.io import load, save
 from analysis.need import fit_power_law, need_probability, plot_need_probability
@@ -27,6 +28,7 @@ __all__ = [
     "evaluate",
     "fit_agent",
     "fit_forgetting",
+    "fit_spacing",
     "fit_power_law",
     "load",
     "need_probability",
@@ -38,6 +40,7 @@ __all__ = [
     "plot_optimal_interval",
     "plot_probe_accuracy",
     "plot_retention",
+    "plot_spacing_fit",
     "plot_retention_grid",
     "plot_spacing",
     "plot_sweep",

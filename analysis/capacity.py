@@ -5,11 +5,9 @@ import xarray as xr
 
 import simulator
 from environments import STUDY, TEST, EventStream
-from environments.seeding import child, seed_attrs, seed_sequence
 from environments.validation import check_number
-from environments.stream import flat_attrs
-from environments.params import parameters
-from environments.progress import progress_bar
+from environments.params import argument, declare_parameters
+from environments.progress import interactive
 
 from analysis.plots import axis_label
 
@@ -27,7 +25,8 @@ LEGEND_NAMES = {"overlap": "all patterns", "recall_fraction": "fraction recalled
                 "recent_overlap": "most recent"}
 
 
-def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None, progress=None):
+def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None, progress=None,
+                  backend="serial", workers=None, client=None):
     """Recall quality of a network against its load ``P / N`` (patterns per unit).
 
     For each load, a fresh network stores ``P = round(load * n_units)``
@@ -36,24 +35,28 @@ def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None, progr
     almost perfectly up to ``P ~ 0.138 N`` and then loses all its memories
     together (Amit, Gutfreund & Sompolinsky 1985); a palimpsest (weight decay or
     bounds; Nadal et al. 1986, Parisi 1986) keeps its most recent patterns at
-    any load.
+    any load. The scan is one :func:`simulator.sweep` of the experiment
+    :func:`capacity_test` over ``load``.
 
     Parameters
     ----------
     agent : simulator.Hebbian
         The network (its cue noise, dynamics and threshold are used as they are).
     loads : array_like of float, optional
-        Loads ``P / N`` to scan, > 0; default 16 values from 0.025 to 0.4.
+        Distinct loads ``P / N`` to scan, > 0; default 16 values from 0.025 to 0.4.
     replicates : int
         Independent networks (patterns and cues) per load, >= 1.
     seed : int, SeedSequence, Generator or None
-        Root seed; the run at (load ``l``, replicate ``r``) gets the child with
-        spawn key ``(l, r)``, so adding loads or replicates never changes the others.
+        Root seed; each run's seed comes from its load's position and its
+        replicate (the sweep's seeding), so adding loads at the end or
+        replicates never changes the others.
     recent : int, optional
         How many of the most recently stored patterns ``recent_overlap``
         averages, >= 1; default ``max(1, round(0.02 * n_units))``.
     progress : bool, optional
         Show a progress bar over the runs; default: when stderr is a terminal.
+    backend, workers, client
+        Where the runs go, as for :func:`simulator.sweep`.
 
     Returns
     -------
@@ -69,38 +72,71 @@ def capacity_scan(agent, loads=None, replicates=5, seed=None, recent=None, progr
     if loads.ndim != 1 or loads.size == 0 or not np.all(np.isfinite(loads) & (loads > 0)):
         raise ValueError(f"loads must be a 1-D array of finite numbers > 0, got {loads!r}")
     replicates = check_number("replicates", replicates, 1, None, integer=True)
-    n_units = agent.n_units
-    recent = max(1, round(0.02 * n_units)) if recent is None else check_number(
+    recent = max(1, round(0.02 * agent.n_units)) if recent is None else check_number(
         "recent", recent, 1, None, integer=True)
-    root = seed_sequence(seed)
-    n_patterns = np.maximum(1, np.round(loads * n_units)).astype(np.int64)
+    scan = simulator.sweep(agent, capacity_test, {"load": loads.tolist()},
+                           replicates=replicates, seed=seed, backend=backend, workers=workers,
+                           client=client, environment_kwargs={"recent": recent},
+                           progress=interactive() if progress is None else progress,
+                           label="capacity scan")
+    return scan.assign_coords(n_patterns=("load", stored_patterns(loads, agent.n_units),
+                                          {"long_name": "stored patterns", "units": "1"}))
 
-    results = {name: np.empty((len(loads), replicates)) for name in CAPACITY_VARIABLES}
-    with progress_bar(len(loads) * replicates, "capacity scan", progress) as bar:
-        for li, count in enumerate(n_patterns):
-            stream = EventStream(time=np.arange(2 * count), item=np.tile(np.arange(count), 2),
-                                 kind=np.repeat([STUDY, TEST], count))
-            for r in range(replicates):
-                run = simulator.run(agent, stream, seed=child(root, li, r))
-                overlap = run["overlap"].values[count:]
-                results["overlap"][li, r] = overlap.mean()
-                results["recall_fraction"][li, r] = np.mean(overlap >= agent.recall_threshold)
-                results["recent_overlap"][li, r] = overlap[-recent:].mean()
-                bar.update(1)
 
-    data_vars = {name: (("load", "replicate"), values,
-                        {"long_name": CAPACITY_VARIABLES[name][0], "units": "1",
-                         "description": CAPACITY_VARIABLES[name][1]})
-                 for name, values in results.items()}
-    attrs = {"agent": type(agent).__name__, "recent": recent}
-    attrs.update(flat_attrs(parameters(agent), prefix="agent"))
-    attrs.update(seed_attrs(root))
-    return xr.Dataset(data_vars, coords={
-        "load": ("load", loads, {"long_name": "load P/N", "units": "1"}),
-        "replicate": ("replicate", np.arange(replicates), {"long_name": "replicate",
-                                                           "units": "1"}),
-        "n_patterns": ("load", n_patterns, {"long_name": "stored patterns", "units": "1"}),
-    }, attrs=attrs)
+def stored_patterns(load, n_units):
+    """Patterns a network of ``n_units`` stores at ``load``: ``max(1, round(load * N))``.
+
+    Parameters
+    ----------
+    load : float or array_like
+    n_units : int
+
+    Returns
+    -------
+    numpy.ndarray of int64
+    """
+    return np.maximum(1, np.round(np.asarray(load, float) * n_units)).astype(np.int64)
+
+
+@simulator.experiment
+@declare_parameters(
+    load=argument(low=0.0, low_open=True, units="1", doc="load P/N"),
+    recent=argument(low=1, integer=True, units="count",
+                    doc="most recent patterns recent_overlap averages"),
+)
+def capacity_test(agent, load, recent=1, *, seed=None):
+    """Store ``round(load * n_units)`` patterns in a fresh network, then test each once.
+
+    The experiment behind :func:`capacity_scan`: one STUDY event per pattern,
+    then one TEST per pattern from a noisy cue (tests do not learn).
+
+    Parameters
+    ----------
+    agent : simulator.Hebbian
+        The network.
+    load : float
+        Patterns per unit, > 0.
+    recent : int
+        How many of the most recently stored patterns ``recent_overlap`` averages.
+    seed : int, SeedSequence, Generator or None
+        The run's seed (patterns and cues).
+
+    Returns
+    -------
+    xarray.Dataset
+        Scalars ``overlap``, ``recall_fraction`` and ``recent_overlap``.
+    """
+    count = int(stored_patterns(load, agent.n_units))
+    stream = EventStream(time=np.arange(2 * count), item=np.tile(np.arange(count), 2),
+                         kind=np.repeat([STUDY, TEST], count))
+    overlap = simulator.run(agent, stream, seed=seed)["overlap"].values[count:]
+    values = {"overlap": overlap.mean(),
+              "recall_fraction": np.mean(overlap >= agent.recall_threshold),
+              "recent_overlap": overlap[-recent:].mean()}
+    return xr.Dataset({name: ((), value, {"long_name": CAPACITY_VARIABLES[name][0],
+                                          "units": "1",
+                                          "description": CAPACITY_VARIABLES[name][1]})
+                       for name, value in values.items()})
 
 
 def plot_capacity(scans, ax=None, variables=("overlap", "recent_overlap"), band=(0.1, 0.9)):

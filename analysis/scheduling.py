@@ -8,10 +8,9 @@ import xarray as xr
 
 import environments as env
 import simulator
-from environments.seeding import child, seed_attrs, seed_sequence
 from environments.validation import check_number
-from environments.stream import flat_attrs
-from environments.params import parameters
+from environments.params import argument, declare_parameters
+from environments.progress import interactive
 
 from analysis.plots import axis_label, house_style
 
@@ -122,47 +121,59 @@ def plot_optimal_interval(optimum, ax=None):
 
 
 def workload_retention(learner, schedulers, n_items=200, days=120, reviews_per_day=None,
-                       new_per_day=10, test_delays=(30.0,), seed=None):
+                       new_per_day=10, test_delays=(30.0,), seed=None, backend="serial",
+                       workers=None, client=None, progress=None):
     """Reviews per item and final retention of each scheduler on the same learner.
 
-    Every scheduler runs :func:`simulator.simulate_schedule` with its own child
-    of one seed. Returns a dataset over ``scheduler`` (labels from the
-    schedulers' parameters) with ``reviews_per_item``, ``retention
-    (scheduler, test_delay)`` and ``pareto`` (no other scheduler has at most
-    as many reviews and at least the retention at the first test delay, one of
-    them strictly).
+    One :func:`simulator.sweep` of :func:`simulator.schedule_experiment` with a
+    regime per scheduler: every scheduler meets the same seed (common random
+    numbers), so ``simulator.sweep_regimes(learner, simulator.schedule_experiment,
+    {label: {"scheduler": s}, ...}, environment_kwargs=..., seed=seed)`` gives
+    the same numbers. Returns a dataset over ``scheduler`` (labels from the
+    schedulers' parameters) with ``reviews_per_item``, ``retention (scheduler,
+    test_delay)`` and ``pareto`` (no other scheduler has at most as many reviews
+    and at least the retention at the first test delay, one of them strictly).
 
     Parameters
     ----------
     learner : simulator.MemoryModel
         The learner every scheduler drives.
     schedulers : sequence of simulator.Scheduler
-        The policies compared.
+        The policies compared (distinct labels, see :func:`scheduler_label`).
     n_items, days, reviews_per_day, new_per_day, test_delays
         As for :func:`simulator.simulate_schedule`.
     seed : int, SeedSequence, Generator or None
-        Root seed; each scheduler gets its own child.
+        Root seed of the sweep.
+    backend, workers, client
+        Where the runs go, as for :func:`simulator.sweep`.
+    progress : bool, optional
+        Show a progress bar; default: when stderr is a terminal.
 
     Returns
     -------
     xarray.Dataset
         Over ``scheduler``: ``reviews_per_item``, ``retention (scheduler,
-        test_delay)`` and ``pareto``.
+        test_delay)`` and ``pareto``; attrs as :func:`simulator.sweep` writes them.
     """
     schedulers = list(schedulers)
     if not schedulers:
         raise ValueError("schedulers must hold at least one scheduler")
-    seed_seq = seed_sequence(seed)
-    runs = [simulator.simulate_schedule(s, learner, n_items, days,
-                                        reviews_per_day=reviews_per_day,
-                                        new_per_day=new_per_day, test_delays=test_delays,
-                                        seed=child(seed_seq, k))
-            for k, s in enumerate(schedulers)]
+    for k, scheduler in enumerate(schedulers):
+        if not isinstance(scheduler, simulator.Scheduler):
+            raise ValueError(f"schedulers[{k}] must be a simulator.Scheduler, got "
+                             f"{type(scheduler).__name__}")
     labels = [scheduler_label(s) for s in schedulers]
-    ds = xr.concat([r[["reviews_per_item", "retention"]] for r in runs], dim="scheduler",
-                   combine_attrs="drop")
-    for name in ("reviews_per_item", "retention", "test_delay"):
-        ds[name].attrs = runs[0][name].attrs
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"schedulers must differ, got the labels {labels}")
+    ds = simulator.sweep_regimes(
+        learner, simulator.schedule_experiment,
+        {label: {"scheduler": s} for label, s in zip(labels, schedulers)},
+        environment_kwargs={"n_items": n_items, "days": days,
+                            "reviews_per_day": reviews_per_day, "new_per_day": new_per_day,
+                            "test_delays": tuple(test_delays)},
+        reduce=workload_of_run, seed=seed, backend=backend, workers=workers, client=client,
+        progress=interactive() if progress is None else progress, label="schedulers")
+    ds = ds.isel(replicate=0, drop=True).rename(regime="scheduler")
     ds = ds.assign_coords(
         scheduler=("scheduler", labels, {"long_name": "scheduler", "units": "1"}),
         policy=("scheduler", [type(s).__name__ for s in schedulers],
@@ -172,12 +183,22 @@ def workload_retention(learner, schedulers, n_items=200, days=120, reviews_per_d
     ds["pareto"] = ("scheduler", pareto_front(workload, retained),
                     {"long_name": "on the Pareto front", "units": "1",
                      "description": "no scheduler reviews less and retains more"})
-    ds.attrs.update(flat_attrs(parameters(learner), prefix="agent"))
-    ds.attrs.update(flat_attrs({"n_items": n_items, "days": days,
-                                "reviews_per_day": reviews_per_day,
-                                "new_per_day": new_per_day}, prefix="schedule"))
-    ds.attrs.update(seed_attrs(seed_seq))
     return ds
+
+
+def workload_of_run(run):
+    """A schedule's workload and retention: ``reviews_per_item`` and ``retention``.
+
+    Parameters
+    ----------
+    run : xarray.Dataset
+        What :func:`simulator.simulate_schedule` returns.
+
+    Returns
+    -------
+    xarray.Dataset
+    """
+    return run[["reviews_per_item", "retention"]]
 
 
 def scheduler_label(scheduler):
@@ -254,15 +275,17 @@ def plot_workload_retention(ds, test_delay=None, ax=None):
 
 def view_batch_comparison(learner, n_items=20, presentations=8, views=(1, 2, 4, 8),
                           retention_intervals=(DAY, 7 * DAY), presentation_time=2.0,
-                          seed=None):
+                          seed=None, backend="serial", workers=None, client=None,
+                          progress=None):
     """View-batch replay vs one-view replay at equal total presentations.
 
     For each ``views`` (dividing ``presentations``), the open-loop
     :func:`environments.view_batch` schedule with ``presentations // views``
     cycles: items take turns, so the rest between an item's batches (its recall
-    interval) is ``views`` times that of the one-view schedule. Returns a
-    dataset over ``views`` and ``retention_interval`` with the mean recall
-    probability at the test and the recall interval.
+    interval) is ``views`` times that of the one-view schedule. One
+    :func:`simulator.sweep` of the experiment :func:`view_batch_recall` over
+    ``views``. Returns a dataset over ``views`` and ``retention_interval`` with
+    the mean recall probability at the test and the recall interval.
 
     Parameters
     ----------
@@ -273,13 +296,17 @@ def view_batch_comparison(learner, n_items=20, presentations=8, views=(1, 2, 4, 
     presentations : int
         Total presentations per item; every ``views`` must divide it.
     views : sequence of int
-        Consecutive presentations per batch to compare.
+        Distinct numbers of consecutive presentations per batch to compare.
     retention_intervals : sequence of float
         Seconds from the last presentation to the test.
     presentation_time : float
         Seconds per presentation, > 0.
     seed : int, SeedSequence, Generator or None
-        Root seed.
+        Root seed of the sweep.
+    backend, workers, client
+        Where the runs go, as for :func:`simulator.sweep`.
+    progress : bool, optional
+        Show a progress bar; default: when stderr is a terminal.
 
     Returns
     -------
@@ -291,30 +318,67 @@ def view_batch_comparison(learner, n_items=20, presentations=8, views=(1, 2, 4, 
     views = [int(check_number("views", v, 1, presentations, integer=True)) for v in views]
     if any(presentations % v for v in views):
         raise ValueError(f"views must divide presentations ({presentations}), got {views}")
+    ds = simulator.sweep(learner, view_batch_recall, {"views": views}, seed=seed,
+                         environment_kwargs={
+                             "presentations": presentations, "n_items": n_items,
+                             "retention_intervals": tuple(float(r) for r in retention_intervals),
+                             "presentation_time": presentation_time},
+                         backend=backend, workers=workers, client=client,
+                         progress=interactive() if progress is None else progress,
+                         label="view-batch schedules")
+    return ds.isel(replicate=0, drop=True)
+
+
+@simulator.experiment
+@declare_parameters(
+    views=argument(low=1, integer=True, units="count", doc="views per batch"),
+    presentations=argument(low=1, integer=True, units="count",
+                           doc="presentations per item"),
+    n_items=argument(low=1, integer=True, units="count", doc="items in the list"),
+    presentation_time=argument(low=0.0, low_open=True, units="s",
+                               doc="seconds per presentation"),
+)
+def view_batch_recall(agent, views, presentations=8, n_items=20,
+                      retention_intervals=(DAY, 7 * DAY), presentation_time=2.0, *, seed=None):
+    """Recall after a view-batch schedule: the experiment behind :func:`view_batch_comparison`.
+
+    Parameters
+    ----------
+    agent : simulator.MemoryModel
+        The learner.
+    views : int
+        Consecutive presentations per batch; must divide ``presentations``.
+    presentations : int
+        Total presentations per item.
+    n_items : int
+        Items in the list.
+    retention_intervals : sequence of float
+        Seconds from the last presentation to the test, dealt to the items in turn.
+    presentation_time : float
+        Seconds per presentation.
+    seed : int, SeedSequence, Generator or None
+        The run's seed.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``recall`` over ``retention_interval`` and the scalar ``recall_interval``.
+    """
+    if presentations % views:
+        raise ValueError(f"views ({views}) must divide presentations ({presentations})")
     intervals = np.asarray(retention_intervals, float)
-    seed_seq = seed_sequence(seed)
-    recall = np.empty((len(views), len(intervals)))
-    rest = np.empty(len(views))
-    for k, v in enumerate(views):
-        stream = env.view_batch(n_items, v, presentations // v, retention_intervals=intervals,
-                                presentation_time=presentation_time)
-        run = simulator.run(learner, stream, seed=child(seed_seq, k))
-        tests = run["kind"].values == env.TEST
-        tested_after = intervals[run["item"].values[tests] % len(intervals)]
-        recall[k] = [run["p_recall"].values[tests][tested_after == r].mean() for r in intervals]
-        rest[k] = stream.meta["recall_interval"]
-    ds = xr.Dataset(
-        {"recall": (("views", "retention_interval"), recall,
+    stream = env.view_batch(n_items, views, presentations // views,
+                            retention_intervals=intervals, presentation_time=presentation_time)
+    run = simulator.run(agent, stream, seed=seed)
+    tests = run["kind"].values == env.TEST
+    tested_after = intervals[run["item"].values[tests] % len(intervals)]
+    recall = [run["p_recall"].values[tests][tested_after == r].mean() for r in intervals]
+    return xr.Dataset(
+        {"recall": ("retention_interval", recall,
                     {"long_name": "recall probability", "units": "1",
                      "description": "mean recall probability at the test"}),
-         "recall_interval": ("views", rest, {
+         "recall_interval": ((), stream.meta["recall_interval"], {
              "long_name": "recall interval", "units": "s",
              "description": "rest between an item's batches"})},
-        coords={"views": ("views", views, {"long_name": "views per batch", "units": "1"}),
-                "retention_interval": ("retention_interval", intervals,
+        coords={"retention_interval": ("retention_interval", intervals,
                                        {"long_name": "retention interval", "units": "s"})})
-    ds.attrs.update(flat_attrs(parameters(learner), prefix="agent"))
-    ds.attrs.update(flat_attrs({"n_items": n_items, "presentations": presentations,
-                                "presentation_time": presentation_time}, prefix="schedule"))
-    ds.attrs.update(seed_attrs(seed_seq))
-    return ds

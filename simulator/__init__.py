@@ -18,7 +18,9 @@ from simulator.run import run
 from simulator.scheduling.schedulers import (SM2, Leitner, Scheduler, TargetRetention, ViewBatch,
                                              simulate_schedule)
 from simulator.scheduling.spacing import optimal_interval, spacing_recall
+from simulator.scheduling.experiment import schedule_experiment
 from simulator.sweeps.api import SweepError, sweep, sweep_regimes
+from simulator.sweeps.experiments import experiment
 
 __version__ = _cogmemsim_version()
 
@@ -39,11 +41,13 @@ __all__ = [
     "SweepError",
     "TargetRetention",
     "ViewBatch",
+    "experiment",
     "model_kernels",
     "optimal_interval",
     "predict",
     "predict_need",
     "run",
+    "schedule_experiment",
     "simulate_schedule",
     "spacing_recall",
     "sweep",

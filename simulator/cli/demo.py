@@ -4,21 +4,13 @@ ACT-R agents with a few decays live in Anderson & Schooler (1991) power-law
 environments with a few exponents; what each remembers is reduced to a retention
 curve (recall probability vs time since the item was last needed).
 """
-import sys
-
 import numpy as np
-import xarray as xr
-from tqdm.auto import tqdm
 
 from environments import power_law
-from environments.seeding import child, seed_attrs, seed_sequence
 from environments.validation import check_number
-from environments.version import version_attrs
 
-from simulator.variables import COORDINATES, lag_bin_coords, variable_attrs
 from simulator.models.actr.model import ACTR
-from simulator.reductions import keep_retention
-from simulator.run import run
+from simulator.sweeps.api import sweep
 
 DECAYS = (0.3, 0.5, 0.7)
 EXPONENTS = (0.5, 1.0, 1.5)
@@ -28,58 +20,43 @@ def demo_retention(n_events=100_000, decays=DECAYS, exponents=EXPONENTS, n_bins=
                    seed=2026, progress=True):
     """Retention curves of ACT-R agents (one per decay) in power-law environments.
 
-    Each environment exponent gets one stream, met by every agent, so the agents
-    differ only by their decay. Returns a Dataset with ``p_recall`` and
-    ``recalled`` over dims ``exponent``, ``decay`` and ``lag``; ``progress``
-    shows a progress bar on stderr.
+    One :func:`simulator.sweep` of :class:`simulator.ACTR` in
+    :func:`environments.power_law` over ``exponent`` x ``decay``: each
+    environment exponent gets one stream, met by every agent, so the agents
+    differ only by their decay; ``sweep(ACTR, power_law, {"exponent": exponents,
+    "decay": decays}, environment_kwargs={"n_events": n_events}, bins=edges,
+    seed=seed)`` gives the same numbers.
+
+    Parameters
+    ----------
+    n_events : int
+        Events per stream, >= 10.
+    decays : sequence of float
+        ACT-R base-level decays.
+    exponents : sequence of float
+        Power-law exponents of the environments.
+    n_bins : int
+        Log-spaced lag bins from 1 s to ``n_events`` s, >= 1.
+    seed : int, SeedSequence, Generator or None
+        Root seed of the sweep.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``p_recall``, ``recalled`` and ``n_events`` over dims ``exponent``,
+        ``decay`` and ``lag``.
     """
     n_events = check_number("n_events", n_events, 10, None, integer=True)
     n_bins = check_number("n_bins", n_bins, 1, None, integer=True)
-    agents = [ACTR(decay=decay) for decay in decays]
-    for exponent in exponents:
-        check_number("exponent", exponent, 0.0, None)
-    root = seed_sequence(seed)
     edges = np.geomspace(1.0, float(n_events), n_bins + 1)
-    shape = (len(exponents), len(decays), n_bins)
-    p_recall, recalled = np.empty(shape), np.empty(shape)
-    counts = np.empty(shape, np.int64)
-    env_seeds = [child(root, a) for a in range(len(exponents))]
-    bar = tqdm(total=len(exponents) * len(agents), desc="demo runs", unit="run",
-               file=sys.stderr, disable=not progress)
-    with bar:
-        for a, (exponent, env_seed) in enumerate(zip(exponents, env_seeds)):
-            stream = power_law(n_events, exponent=exponent, seed=env_seed)
-            agent_seeds = [child(env_seed, d) for d in range(len(agents))]
-            for d, (agent, agent_seed) in enumerate(zip(agents, agent_seeds)):
-                kept = keep_retention(run(agent, stream, seed=agent_seed), edges)
-                p_recall[a, d], recalled[a, d], counts[a, d] = (
-                    kept[name].values for name in ("p_recall", "recalled", "n_events"))
-                bar.update(1)
-
-    agent = ACTR()
-    attrs = {"title": "ACT-R retention in power-law environments (cogmemsim demo)",
-             "agent": "ACTR", "environment": "power_law", "environment_n_events": n_events}
-    attrs.update({f"agent_{k}": v for k, v in (
-        ("threshold", agent.threshold), ("noise", agent.noise), ("age_floor", agent.age_floor))})
-    attrs.update(seed_attrs(root))
-    attrs.update(version_attrs())
-    dims = ("exponent", "decay", "lag")
-    return xr.Dataset(
-        {
-            "p_recall": (dims, p_recall, variable_attrs("p_recall")),
-            "recalled": (dims, recalled, variable_attrs("recalled")),
-        },
-        coords={
-            "exponent": ("exponent", np.array(exponents, float),
-                         {"long_name": "environment exponent", "units": "1",
-                          "description": "need probability ~ (time since last need)^-exponent"}),
-            "decay": ("decay", np.array(decays, float),
-                      {"long_name": "base-level decay", "units": "1"}),
-            **lag_bin_coords(edges),
-            "n_events": (dims, counts, COORDINATES["n_events"]),
-        },
-        attrs=attrs,
-    )
+    ds = sweep(ACTR(), power_law, {"exponent": list(exponents), "decay": list(decays)},
+               seed=seed, bins=edges, environment_kwargs={"n_events": n_events},
+               progress=progress, label="demo runs")
+    ds = ds.isel(replicate=0, drop=True)
+    ds.attrs["title"] = "ACT-R retention in power-law environments (cogmemsim demo)"
+    return ds
 
 
 def summary_table(ds):

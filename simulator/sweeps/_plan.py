@@ -28,6 +28,7 @@ from simulator.probes import describe_probe_times, probe_rule
 from simulator.reductions import DEFAULT_LAG_EDGES, check_bin_edges, keep_events, keep_probes, keep_retention
 from simulator.run import _check_probe_times, item_tasks, run
 from simulator.protocol import MemoryModel, check_model
+from simulator.sweeps.experiments import is_experiment, whole_dataset
 from environments.params import check_arguments
 from environments.seeding import child
 
@@ -153,11 +154,14 @@ class SweepPlan:
         """Run and reduce the run at ``index``; ``streams`` holds the last stream made, so
         consecutive runs that meet the same stream generate it once."""
         env_seed, agent_seed = self.run_seeds(index)
+        agent = dataclasses.replace(self.agent, **self._kwargs(index, agent=True))
+        if is_experiment(self.environment):
+            return self.reduce(self.environment(agent, **self._kwargs(index, agent=False),
+                                                seed=agent_seed))
         key = (index[0] if self.regimes else None, env_seed.spawn_key)
         if key not in streams:
             streams.clear()
             streams[key] = self.stream(index, env_seed)
-        agent = dataclasses.replace(self.agent, **self._kwargs(index, agent=True))
         ds = run(agent, streams[key], seed=agent_seed, probe_times=self.probe_times)
         return self.reduce(ds)
 
@@ -277,12 +281,15 @@ def make_plan(agent, environment, grid, replicates, seed, reduce, bins, probe_ti
                                     environment_kwargs, allow_empty=regimes is not None)
     regimes = _regimes(regimes, parameter_specs(base), env_params, env_name, names)
     replicates = check_number("replicates", replicates, 1, None, integer=True)
+    if is_experiment(environment) and probe_times is not None:
+        raise ValueError(f"probe_times is not used by experiment {env_name}: it runs the "
+                         f"agent itself")
     rule = probe_rule(probe_times)
     if rule is not None:
         probe_times = rule
     elif probe_times is not None:
         probe_times = _check_probe_times(probe_times)
-    reducer, reduce_name, edges = _reducer(reduce, bins, probe_times)
+    reducer, reduce_name, edges = _reducer(reduce, bins, probe_times, is_experiment(environment))
     if chunk_size is not None:
         chunk_size = check_number("chunk_size", chunk_size, 1, None, integer=True)
 
@@ -379,7 +386,10 @@ def grid_coords(plan):
             attrs = {"long_name": specs[name]["doc"] or name, "units": specs[name]["units"],
                      "description": f"agent parameter {name}"}
         else:
-            attrs = {"long_name": name.replace("_", " "),
+            target = (plan.environment.func if isinstance(plan.environment, functools.partial)
+                      else plan.environment)
+            declared = getattr(target, "parameter_specs", {}).get(name, {})
+            attrs = {"long_name": declared.get("doc") or name.replace("_", " "),
                      "units": units_of(plan.environment, name),
                      "description": f"argument {name} of environment {env_name}"}
         coords[name] = (name, np.asarray(values), attrs)
@@ -417,6 +427,10 @@ def _environment_parameters(environment):
     accepted = [p.name for p in signature.parameters.values() if p.kind in kinds]
     if "seed" not in accepted:
         raise ValueError(f"environment {name} must take a seed argument")
+    if is_experiment(environment):
+        if not accepted or accepted[0] == "seed":
+            raise ValueError(f"experiment {name} must take the agent as its first argument")
+        accepted = accepted[1:]
     return tuple(p for p in accepted if p != "seed"), name
 
 
@@ -511,7 +525,10 @@ def _check_grid_values(names, values, selected, check):
 
 def _check_required(environment, env_name, given):
     """Raise ValueError if an argument the environment requires is in neither place."""
-    missing = [p.name for p in inspect.signature(environment).parameters.values()
+    parameters = list(inspect.signature(environment).parameters.values())
+    if is_experiment(environment):
+        parameters = parameters[1:]  # the agent
+    missing = [p.name for p in parameters
                if p.default is p.empty and p.name != "seed" and p.name not in given
                and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     if missing:
@@ -522,8 +539,10 @@ def _check_required(environment, env_name, given):
 def _check_environment_arguments(environment, environment_kwargs, **grid_values):
     """Check arguments against the environment's declarations
     (:func:`environments.declare_parameters`); an environment function that declares
-    none is called with a seed that stops it at its first draw."""
-    if check_arguments(environment, {**environment_kwargs, **grid_values}):
+    none is called with a seed that stops it at its first draw (an experiment that
+    declares none is not called: its first run checks them)."""
+    if check_arguments(environment, {**environment_kwargs, **grid_values}) or is_experiment(
+            environment):
         return
     try:
         environment(**environment_kwargs, **grid_values, seed=_CheckingSeed(0))
@@ -531,8 +550,21 @@ def _check_environment_arguments(environment, environment_kwargs, **grid_values)
         pass
 
 
-def _reducer(reduce, bins, probe_times):
-    """The per-run reduction function, its name, and the lag bin edges (retention only)."""
+def _reducer(reduce, bins, probe_times, experiment=False):
+    """The per-run reduction function, its name, and the lag bin edges (retention only).
+
+    ``reduce=None`` is ``"retention"`` for a stream environment and, for an
+    experiment, the Dataset it returns.
+    """
+    if reduce is None:
+        if experiment:
+            if bins is not None:
+                raise ValueError("bins applies to reduce='retention' only")
+            return whole_dataset, "experiment", None
+        reduce = "retention"
+    elif experiment and isinstance(reduce, str):
+        raise ValueError(f"reduce={reduce!r} needs the events of a stream; an experiment "
+                         f"returns its own Dataset (reduce=None, or a function of it)")
     if bins is not None and reduce != "retention":
         raise ValueError("bins applies to reduce='retention' only")
     if reduce == "retention":

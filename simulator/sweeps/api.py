@@ -41,19 +41,22 @@ class SweepError(RuntimeError):
 
 
 def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", client=None,
-          store=None, resume=False, reduce="retention", progress=True, *, bins=None,
+          store=None, resume=False, reduce=None, progress=True, *, bins=None,
           probe_times=None, environment_kwargs=None, workers=None, chunk_size=None,
-          regimes=None):
+          regimes=None, label="sweep"):
     """Run ``agent`` in ``environment`` over a grid of parameters x replicates.
 
     Parameters
     ----------
     agent : agent class or instance (e.g. ``simulator.ACTR`` or ``ACTR(noise=0.3)``)
         Its parameters not in ``grid`` keep the instance's (or the class defaults').
-    environment : environment function (e.g. ``environments.power_law``) or EventStream
+    environment : environment function (e.g. ``environments.power_law``), EventStream or experiment
         A function is called lazily, once per environment setting and replicate,
         with ``environment_kwargs``, its grid values and a seed; a fixed stream is
-        met by every run.
+        met by every run. An experiment (:func:`simulator.experiment`, e.g.
+        :func:`simulator.schedule_experiment`) runs the agent itself: it is called
+        once per run with the agent, ``environment_kwargs``, its grid and regime
+        values and the run's agent seed, and returns the run's Dataset.
     grid : dict of name -> list of values
         Each name an agent parameter (a field of the agent) or an argument of the
         environment function; a name that is both, or neither, is a ValueError.
@@ -88,8 +91,9 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         Continue the sweep in ``store``: only runs not yet finished are computed,
         and the store ends identical to an uninterrupted run's. The arguments must
         describe the same sweep; ``seed=None`` takes the stored seed.
-    reduce : "retention", "probes", "events" or function
-        What each run keeps: ``"retention"``, recall per lag bin on the fixed
+    reduce : "retention", "probes", "events", function or None
+        What each run keeps. None (default): ``"retention"``, or for an experiment
+        the Dataset it returns. ``"retention"``, recall per lag bin on the fixed
         ``bins`` (``p_recall``, ``recalled``, ``n_events`` over dim ``lag``);
         ``"probes"``, the probe x task matrix ``probe_accuracy`` (needs
         ``probe_times``); ``"events"``, every per-event variable (small sweeps
@@ -121,6 +125,8 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         generated once for all of them.
     regimes : dict, optional
         Named parameter overrides, a leading ``regime`` dim: see :func:`sweep_regimes`.
+    label : str
+        The text before the progress bar.
 
     Returns
     -------
@@ -170,7 +176,7 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
              plan.n_runs, " x ".join(plan.dims), sum(plan.block_runs(b) for b in todo), backend,
              f", store {path}" if path is not None else "")
     bar = tqdm(total=plan.n_runs, initial=plan.n_runs - sum(plan.block_runs(b) for b in todo),
-               desc="sweep", unit="run", disable=not progress)
+               desc=label, unit="run", disable=not progress)
     with bar:
         for block, outcome in _execute(plan, template, first, todo, backend, client, workers):
             if isinstance(outcome, SweepCellError):
