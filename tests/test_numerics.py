@@ -252,3 +252,22 @@ def test_diverging_sgd_learner_warns():
         warnings.simplefilter("error", simulator.DivergenceWarning)
         ds = simulator.run(dataclasses.replace(agent, learning_rate=0.05), stream, seed=0)
     assert np.isfinite(ds.loss.values).all()
+
+
+@pytest.mark.parametrize("spacing_scale", [0.0, 0.217])
+def test_multiscale_is_exact_for_presentations_within_the_age_floor(spacing_scale):
+    # bursts of presentations of a few items, often closer than the 0.05 s floor (and with
+    # the spacing model closer than its 1 s): every read counts them at the floor
+    rng = np.random.default_rng(12)
+    gaps = np.where(rng.random(400) < 0.5, rng.exponential(0.02, 400),
+                    rng.exponential(30.0, 400))
+    gaps *= 20.0 if spacing_scale else 1.0
+    stream = EventStream(time=np.cumsum(gaps), item=rng.integers(0, 3, 400),
+                         kind=(rng.random(400) < 0.3).astype(np.int8))
+    kwargs = dict(decay=0.4, spacing_scale=spacing_scale)
+    exact = simulator.run(simulator.ACTR(**kwargs), stream, seed=0).activation.values
+    multi = simulator.run(simulator.ACTR(approximation="multiscale", **kwargs), stream,
+                          seed=0).activation.values
+    seen = np.isfinite(exact)
+    np.testing.assert_array_equal(seen, np.isfinite(multi))
+    np.testing.assert_allclose(multi[seen], exact[seen], rtol=0, atol=2e-5)

@@ -54,11 +54,10 @@ class ACTR(MemoryModel):
       work and memory per event whatever the history. Weights are the trapezoid
       rule of ``t**-d = (1/Gamma(d)) * integral s**(d-1) exp(-s t) ds`` on the
       log grid; ``|A - exact| < 1e-5`` for ages 0.05 s .. 1e9 s and d < 1. Needs
-      ``age_floor >= 0.02``. Read
-      within the floor of an item's last presentation, the presentations at that
-      instant count at the floor and the older ones at their ages, as in the
-      exact sum; only presentations within the floor before that instant (or,
-      with the spacing model, all older ones) are aged by the floor instead.
+      ``age_floor >= 0.02``. Presentations closer than the floor count as in the
+      exact sum: each item remembers its 8 latest presentations, and a read
+      within the floor counts those younger than the floor at the floor (exact
+      while at most 8 presentations of the item fall within the floor of a read).
 
     Spacing effect (Pavlik & Anderson 2005, Cognitive Science 29): with
     ``spacing_scale = c > 0`` presentation i decays at its own rate
