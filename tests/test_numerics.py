@@ -271,3 +271,29 @@ def test_multiscale_is_exact_for_presentations_within_the_age_floor(spacing_scal
     seen = np.isfinite(exact)
     np.testing.assert_array_equal(seen, np.isfinite(multi))
     np.testing.assert_allclose(multi[seen], exact[seen], rtol=0, atol=2e-5)
+
+
+DAY = 86400.0
+REVIEW_STREAM = EventStream(
+    time=np.cumsum(np.r_[0, [0.1, 60, 0.5, DAY, 3 * DAY, 1e-3, 30 * DAY, 400 * DAY, 1.0,
+                             2e4 * DAY, 5, 5, 5]]),
+    item=np.array([0, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 1]),
+    kind=np.array([0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], np.int8))
+
+
+@pytest.mark.parametrize("cls", [simulator.FSRS, simulator.Ebisu, simulator.HLR])
+def test_review_models_are_finite_over_the_declared_ranges(cls):
+    @settings(max_examples=15, deadline=None, derandomize=True)
+    @given(model_parameters(cls))
+    def check(kwargs):
+        agent = build(cls, kwargs)
+        if agent is None:
+            return
+        ds = simulator.run(agent, REVIEW_STREAM, seed=1, probe_times=[2 * DAY, 1e5 * DAY])
+        p = ds.p_recall.values
+        assert np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all(), p
+        seen = ds.n_prior.values > 0
+        for name in agent.state_variables:
+            assert np.isfinite(ds[name].values[seen]).all(), (name, ds[name].values)
+        assert np.isfinite(ds.probe_accuracy.values).all()
+    check()
