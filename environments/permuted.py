@@ -94,8 +94,8 @@ class PermutedTasks:
     samples_per_class=argument(low=1, integer=True, units="count",
                                doc="training samples per class"),
     test_per_class=argument(low=1, integer=True, units="count", doc="held-out samples per class"),
-    noise=argument(low=0.0, doc="within-class standard deviation"),
-    separation=argument(low=0.0, low_open=True, doc="distance scale of the class means"))
+    noise=argument(low=0.0, high=1e6, doc="within-class standard deviation"),
+    separation=argument(low=1e-6, high=1e6, doc="distance scale of the class means"))
 def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
                    test_per_class=20, noise=1.0, separation=1.0, seed=None):
     """``n_tasks`` permuted versions of one prototype-plus-noise classification problem.
@@ -122,9 +122,9 @@ def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
     samples_per_class, test_per_class : int
         Training (item) and held-out samples per class, each >= 1.
     noise : float
-        Within-class standard deviation, >= 0.
+        Within-class standard deviation, in [0, 1e6].
     separation : float
-        Standard deviation of the prototypes' coordinates, > 0.
+        Standard deviation of the prototypes' coordinates, in [1e-6, 1e6].
     seed : int, SeedSequence, Generator or None
 
     Returns

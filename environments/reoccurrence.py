@@ -41,7 +41,7 @@ def class_probabilities(n_classes, skew=1.0):
     n_tasks=argument(low=1, integer=True, units="count", doc="number of tasks"),
     items_per_class=argument(low=1, integer=True, units="count", doc="items per class"),
     skew=argument(low=1.0, doc="most / least likely class probability"),
-    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds per step"))
+    time_step=argument(low=0.0, low_open=True, high=1e9, units="s", doc="seconds per step"))
 def reoccurrence(n_classes, classes_per_task, n_tasks, items_per_class, skew=1.0, time_step=1.0,
                  seed=None):
     """Many short tasks, each drawing a few classes that re-occur over the sequence.
@@ -71,7 +71,7 @@ def reoccurrence(n_classes, classes_per_task, n_tasks, items_per_class, skew=1.0
     skew : float
         Ratio of the largest to the smallest class probability, >= 1.
     time_step : float
-        Seconds per step, > 0.
+        Seconds per step, in (0, 1e9].
     seed : int, SeedSequence, Generator or None
 
     Returns

@@ -14,9 +14,11 @@ from environments.validation import EVENT_BYTES, check_memory
     n_items=argument(low=1, integer=True, units="count", doc="items per learner"),
     reviews_per_item=argument(low=1, integer=True, units="count",
                               doc="reviews of each item (the first is its first sight)"),
-    min_gap=argument(low=0.0, low_open=True, units="s", doc="shortest gap between reviews"),
-    max_gap=argument(low=0.0, low_open=True, units="s", doc="longest gap between reviews"),
-    introduction_span=argument(low=0.0, units="s",
+    min_gap=argument(low=0.0, low_open=True, high=1e12, units="s",
+                     doc="shortest gap between reviews"),
+    max_gap=argument(low=0.0, low_open=True, high=1e12, units="s",
+                     doc="longest gap between reviews"),
+    introduction_span=argument(low=0.0, high=1e12, units="s",
                                doc="items are first seen uniformly over this span"))
 def review_schedule(n_learners, n_items, reviews_per_item, min_gap=60.0, max_gap=30 * DAY,
                     introduction_span=30 * DAY, seed=None):
@@ -35,9 +37,9 @@ def review_schedule(n_learners, n_items, reviews_per_item, min_gap=60.0, max_gap
     n_learners, n_items, reviews_per_item : int
         >= 1 each.
     min_gap, max_gap : float
-        Seconds, 0 < min_gap <= max_gap.
+        Seconds, 0 < min_gap <= max_gap <= 1e12.
     introduction_span : float
-        Seconds, >= 0.
+        Seconds, in [0, 1e12].
     seed : int, SeedSequence, Generator or None
         Learner ``k`` draws from child ``k`` of the seed.
 

@@ -114,7 +114,12 @@ def rehearsal_counts(n_tasks, steps_per_task, rehearsal="power", exponent=1.0, s
         if rehearsal == "none":
             counts[j, j] = steps_per_task
             continue
-        weights = rehearsal_weights(j, rehearsal, exponent, scale)
+        if rehearsal == "exponential":
+            # relative to lag 1 (only ratios count): exp(-lag / scale) underflows to 0 at
+            # every lag for a small scale, exp(-(lag - 1) / scale) keeps lag 1 at 1
+            weights = np.exp(-np.arange(j, dtype=np.float64) / float(scale))
+        else:
+            weights = rehearsal_weights(j, rehearsal, exponent, scale)
         if budgeted:
             by_lag = _largest_remainder(budget, weights)
         else:
@@ -137,7 +142,7 @@ def rehearsal_counts(n_tasks, steps_per_task, rehearsal="power", exponent=1.0, s
     budgeted=argument(choices=(True, False), doc="rehearsal within a fixed step budget"),
     test_every=argument(low=1, integer=True, optional=True, units="count",
                         doc="steps between TEST blocks"),
-    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds per step"))
+    time_step=argument(low=0.0, low_open=True, high=1e9, units="s", doc="seconds per step"))
 def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power", exponent=1.0,
                      scale=1.0, rehearsal_fraction=0.25, budgeted=True, test_every=None,
                      time_step=1.0, seed=None):
@@ -178,7 +183,7 @@ def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power",
     test_every : int, optional
         Steps between TEST blocks, >= 1; no tests when omitted.
     time_step : float
-        Seconds per step, > 0.
+        Seconds per step, in (0, 1e9].
     seed : int, SeedSequence, Generator or None
 
     Returns

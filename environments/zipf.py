@@ -11,7 +11,8 @@ from environments.validation import EVENT_BYTES, check_memory
     n_events=argument(low=1, integer=True, units="count", doc="number of events"),
     n_items=argument(low=1, integer=True, units="count", doc="number of items"),
     exponent=argument(low=0.0, doc="Zipf exponent of item frequency vs rank"),
-    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds between events"))
+    time_step=argument(low=0.0, low_open=True, high=1e9, units="s",
+                       doc="seconds between events"))
 def zipf(n_events, n_items, exponent=1.0, time_step=1.0, seed=None):
     """A stream of independent needs whose item frequencies follow Zipf's law.
 
@@ -33,7 +34,7 @@ def zipf(n_events, n_items, exponent=1.0, time_step=1.0, seed=None):
     exponent : float
         Zipf exponent, >= 0 (0: every item equally likely).
     time_step : float
-        Seconds between events, > 0.
+        Seconds between events, in (0, 1e9].
     seed : int, SeedSequence, Generator or None
 
     Returns

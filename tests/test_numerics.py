@@ -297,3 +297,47 @@ def test_review_models_are_finite_over_the_declared_ranges(cls):
             assert np.isfinite(ds[name].values[seen]).all(), (name, ds[name].values)
         assert np.isfinite(ds.probe_accuracy.values).all()
     check()
+
+
+GENERATOR_SIZES = {
+    "n_events": st.integers(1, 40), "n_items": st.integers(1, 12), "n_classes": st.integers(2, 6),
+    "classes_per_task": st.integers(1, 3), "n_tasks": st.integers(1, 4),
+    "items_per_class": st.integers(1, 4), "n_learners": st.integers(1, 3),
+    "reviews_per_item": st.integers(1, 4), "items_per_task": st.integers(1, 5),
+    "steps_per_task": st.integers(1, 12), "test_every": st.one_of(st.none(), st.integers(1, 6)),
+    "n_features": st.integers(2, 6), "samples_per_class": st.integers(1, 3),
+    "test_per_class": st.integers(1, 3)}
+
+
+@pytest.mark.parametrize("generator", [environments.zipf, environments.power_law,
+                                       environments.reoccurrence, environments.review_schedule,
+                                       environments.sequential_tasks,
+                                       environments.permuted_tasks])
+def test_generators_are_finite_over_their_declared_ranges(generator):
+    specs = generator.parameter_specs
+    arguments = st.fixed_dictionaries({name: GENERATOR_SIZES[name] if name in GENERATOR_SIZES
+                                       else declared(spec)
+                                       for name, spec in specs.items()})
+
+    @settings(max_examples=20, deadline=None, derandomize=True)
+    @given(arguments)
+    def check(kwargs):
+        try:
+            out = generator(**kwargs, seed=1)
+        except ValueError as error:  # a rule between arguments, named
+            assert any(name in str(error) for name in kwargs), error
+            return
+        if isinstance(out, EventStream):
+            assert np.isfinite(out.time).all()
+        else:
+            assert np.isfinite(out.train_x).all() and np.isfinite(out.test_x).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way
+        check()
+
+
+def test_exponential_rehearsal_with_a_tiny_scale_rehearses_the_previous_task():
+    # exp(-lag / scale) underflows at every lag; the counts use its ratios to lag 1
+    counts = environments.rehearsal_counts(4, 10, "exponential", scale=1e-3)
+    # budget round(0.25 * 10) = 3 steps, all on the previous task
+    np.testing.assert_array_equal(counts[1:, :], [[3, 7, 0, 0], [0, 3, 7, 0], [0, 0, 3, 7]])

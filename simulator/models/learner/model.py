@@ -61,7 +61,7 @@ class SGDLearner(MemoryModel):
     test_per_class : int
         Held-out samples per class (>= 1; default 50).
     noise : float
-        Within-class standard deviation (>= 0; default 1.0).
+        Within-class standard deviation (in [0, 1e6]; default 1.0).
 
     Warns
     -----
@@ -83,7 +83,7 @@ class SGDLearner(MemoryModel):
                                        doc="training samples (items) per class and task")
     test_per_class: int = parameter(50, low=1, integer=True,
                                     doc="held-out samples per class")
-    noise: float = parameter(1.0, low=0.0, doc="within-class standard deviation")
+    noise: float = parameter(1.0, low=0.0, high=1e6, doc="within-class standard deviation")
 
     def __post_init__(self):
         validate(self)
