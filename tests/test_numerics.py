@@ -99,6 +99,14 @@ def test_retention_curve_announces_events_it_leaves_out():
     assert int(curve.n_events.sum()) == 2
 
 
+def test_latency_and_noise_limits_are_named_errors():
+    with pytest.raises(ValueError, match="latency_exponent"):
+        simulator.ACTR(threshold=-800.0, latency_exponent=1.0)
+    assert simulator.ACTR(threshold=-600.0, latency_exponent=1.0).threshold == -600.0
+    with pytest.raises(ValueError, match="^noise must be below 1e"):
+        simulator.ACTR(noise=1e301)
+
+
 def test_longest_latency_in_range_is_finite():
     # a failed retrieval takes F exp(-f tau): at the corner of the declared ranges
     # 1e6 * exp(600) s, finite

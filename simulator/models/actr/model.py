@@ -1,6 +1,7 @@
 """ACT-R declarative memory: base-level learning and its approximations, the spacing
 effect, noise, spreading activation, retrieval probability and latency."""
 import dataclasses
+import math
 
 import numpy as np
 
@@ -19,6 +20,11 @@ PERMANENT_NOISE_SEED = 0
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
 
+MAX_LOG_LATENCY = 700.0
+"""The latency of a failed retrieval is below ``exp(MAX_LOG_LATENCY)`` s (float64 ends near
+``exp(709.78)``)."""
+MAX_NOISE = 1e300
+"""``noise`` is below this: a draw is at most ``noise * ln(1e300)``, which stays finite."""
 SPACING_MIN_AGE = 1.0
 """s: with the spacing model ages count at least this (:meth:`ACTR.effective_age_floor`)."""
 
@@ -91,15 +97,15 @@ class ACTR(MemoryModel):
     decay : float
         Base-level decay ``d``, in (0, 1); ACT-R's conventional value is 0.5.
     threshold : float
-        Retrieval threshold ``tau``, in [-100, 100].
+        Retrieval threshold ``tau``, with ``latency_factor * exp(-latency_exponent *
+        tau)`` (the latency of a failed retrieval) below ``exp(700)`` s.
     noise : float
-        Scale ``s`` of the transient logistic activation noise, in [0, 1000] (0:
-        recall is a step at the threshold).
+        Scale ``s`` of the transient logistic activation noise, >= 0 and below
+        ``1e300`` (0: recall is a step at the threshold).
     latency_factor : float
         ``F`` in seconds, in [0, 1e6].
     latency_exponent : float
-        ``f``, in [0, 6] (with the threshold's range, the latency of a failed
-        retrieval ``F exp(-f tau)`` stays a finite number of seconds).
+        ``f``, in [0, 6].
     age_floor : float
         Smallest age in seconds a presentation can have, in [1e-6, 1e6] (0.05 in
         ACT-R; at least 0.02 with ``"multiscale"``; at least 1 s counts with the
@@ -131,8 +137,8 @@ class ACTR(MemoryModel):
 
     decay: float = parameter(0.5, low=0.0, high=1.0, low_open=True, high_open=True,
                              doc="base-level decay d")
-    threshold: float = parameter(0.0, low=-100.0, high=100.0, doc="retrieval threshold tau")
-    noise: float = parameter(0.25, low=0.0, high=1e3, doc="transient activation noise s")
+    threshold: float = parameter(0.0, doc="retrieval threshold tau")
+    noise: float = parameter(0.25, low=0.0, doc="transient activation noise s")
     latency_factor: float = parameter(1.0, low=0.0, high=1e6, units="s",
                                     doc="latency factor F")
     latency_exponent: float = parameter(1.0, low=0.0, high=6.0, doc="latency exponent f")
@@ -168,6 +174,19 @@ class ACTR(MemoryModel):
             raise ValueError(f"age_floor must be >= {MS_MIN_AGE_FLOOR} s with approximation "
                              f"'multiscale' (its fastest trace decays at 512/s), "
                              f"got {self.age_floor!r}")
+        # Limits between parameters, checked here rather than declared as ranges (a fit
+        # searches the declared ranges): the latency of a failed retrieval, the longest,
+        # is a finite number of seconds, and noise times ln(1e300) (the largest noise
+        # draw) stays finite.
+        if (-self.latency_exponent * self.threshold
+                + math.log(max(self.latency_factor, 1.0)) > MAX_LOG_LATENCY):
+            raise ValueError(
+                f"latency_factor * exp(-latency_exponent * threshold) (the latency of a failed "
+                f"retrieval) must be below exp({MAX_LOG_LATENCY:g}) s, got latency_factor="
+                f"{self.latency_factor!r}, latency_exponent={self.latency_exponent!r}, "
+                f"threshold={self.threshold!r}")
+        if self.noise >= MAX_NOISE:
+            raise ValueError(f"noise must be below {MAX_NOISE:g}, got {self.noise!r}")
 
     kernels = model_kernels(
         predict=protocol_kernels.predict, learn=protocol_kernels.learn_event,
