@@ -16,6 +16,7 @@ from analysis.plots import plot_fit_comparison, plot_forgetting, plot_retention,
 from analysis.plots import plot_sweep
 from analysis.plot_probes import plot_probe_accuracy
 from analysis.retention import retention_curve
+from analysis.stability import paired_differences, plot_stability_gap, stability_gap
 from analysis.scheduling import plot_optimal_interval, plot_spacing, plot_workload_retention
 from analysis.scheduling import spacing_curves, view_batch_comparison, workload_retention
 
@@ -32,6 +33,7 @@ __all__ = [
     "fit_power_law",
     "load",
     "need_probability",
+    "paired_differences",
     "plot_calibration",
     "plot_capacity",
     "plot_fit_comparison",
@@ -43,6 +45,7 @@ __all__ = [
     "plot_spacing_fit",
     "plot_retention_grid",
     "plot_spacing",
+    "plot_stability_gap",
     "plot_sweep",
     "plot_task_matrix",
     "plot_workload_retention",
@@ -50,6 +53,7 @@ __all__ = [
     "retention_curve",
     "save",
     "spacing_curves",
+    "stability_gap",
     "view_batch_comparison",
     "workload_retention",
 ]

@@ -152,9 +152,15 @@ def review_history(item, outcome):
 def evaluate(pred, by=None, first_reviews=False):
     """Score predictions of observed answers: log-loss, RMSE (bins), AUC, calibration.
 
+    Predictions of a lazy review log (a
+    :class:`~simulator.predict_stream.PredictionLog`) are scored learner by
+    learner (:mod:`analysis.evaluate_stream`): the same per-learner metrics, pooled
+    ones up to summation order, and a pooled AUC from a fine histogram with its
+    error bound ``auc_max_error``.
+
     Parameters
     ----------
-    pred : xarray.Dataset
+    pred : xarray.Dataset or simulator.predict_stream.PredictionLog
         From :func:`simulator.predict` (``p_recall``, ``outcome``, ``lag`` and coords
         ``item``/``learner`` over ``event``).
     by : None or "learner"
@@ -171,6 +177,10 @@ def evaluate(pred, by=None, first_reviews=False):
         ``by="learner"``); ``calibration_predicted``, ``calibration_observed``,
         ``calibration_count`` over ``recall_bin`` (pooled).
     """
+    from simulator.predict_stream import PredictionLog
+    if isinstance(pred, PredictionLog):
+        from analysis.evaluate_stream import evaluate_log
+        return evaluate_log(pred, by=by, first_reviews=first_reviews)
     REGISTRY.validate(pred, required=("p_recall", "outcome", "lag", "item"), where="evaluate")
     if by not in (None, "learner"):
         raise ValueError(f"by must be None or 'learner', got {by!r}")

@@ -85,7 +85,7 @@ def _test_conditions(ds, by_prior):
 
 def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
               n_trials=None, bounds=None, confidence=0.95, by="learner", split=None,
-              seed=None, backend="serial", workers=None, client=None):
+              seed=None, backend="serial", workers=None, client=None, progress=None):
     """Fit a memory model's parameters to observed recall; estimates and confidence intervals.
 
     Two kinds of data. *Aggregated retention* (counts or proportions per retention
@@ -102,13 +102,15 @@ def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
     agent : simulator.MemoryModel
         Any memory model (ACTR, ...); fixes the parameters not fitted and gives the
         starting values of ``free``.
-    data : xarray.DataArray, xarray.Dataset or environments.EventStream
+    data : xarray.DataArray, xarray.Dataset, environments.EventStream or RevlogDataset
         Observed retention over dim ``lag`` (retention intervals in seconds): recall
         counts when ``n_trials`` is given or ``data`` has an ``n_trials`` coord (as
         from :func:`recall_counts`), else proportions recalled. A per-event Dataset
         from :func:`simulator.run` is turned into counts by :func:`recall_counts`.
         Or a review log: a stream whose TEST events carry observed ``outcome``
-        (and ``learner``).
+        (and ``learner``), or a log larger than memory
+        (``environments.read_revlog(path, lazy=True)``), fitted with
+        ``by="learner"``: each worker reads one learner at a time.
     free : sequence of str
         The agent's parameters to fit.
     schedule : environments.EventStream
@@ -138,6 +140,9 @@ def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
         Processes (or dask workers of a local cluster) to use.
     client : dask.distributed.Client, optional
         An existing cluster, with ``backend="dask"``.
+    progress : bool, optional
+        Review logs fitted per learner: show a progress bar over the learners;
+        default: when stderr is a terminal.
 
     Returns
     -------
@@ -154,14 +159,15 @@ def fit_agent(agent, data, free=("decay", "threshold", "noise"), schedule=None,
         ``s^2 (J^T J)^-1`` with Student's t. ``attrs`` hold the method, the fit's
         log-likelihood or SSE and the fitted agent's parameters.
     """
-    if isinstance(data, EventStream):
+    from environments.revlog_dataset import RevlogDataset
+    if isinstance(data, (EventStream, RevlogDataset)):
         if schedule is not None or n_trials is not None:
             raise ValueError("schedule and n_trials are for aggregated retention data; a "
                              "review log (an EventStream) is its own schedule")
         from analysis.fit_reviews import fit_reviews
         return fit_reviews(agent, data, free, by=by, split=split, bounds=bounds,
                            confidence=confidence, seed=seed, backend=backend,
-                           workers=workers, client=client)
+                           workers=workers, client=client, progress=progress)
     free = _check_free(agent, free)
     confidence = _check_confidence(confidence)
     if not isinstance(schedule, EventStream):

@@ -25,10 +25,12 @@ from scipy import optimize, stats
 from threadpoolctl import threadpool_limits
 
 from environments import EventStream, split_learners
+from environments.revlog_dataset import LearnerRef, RevlogDataset
 from environments.seeding import child, generator, seed_attrs, seed_sequence
 from environments.stream import flat_attrs
 from environments.validation import check_number
 from environments.params import parameter_specs, parameters
+from environments.progress import progress_bar
 
 from analysis.evaluate import METRICS, auc, log_loss, review_history, rmse_bins
 from analysis.fitting import central_jacobian
@@ -163,10 +165,13 @@ def _fit(model, free, problems, bounds, confidence):
 
 
 def _fit_learners(task):
-    """Fit each learner of ``task`` on its own (a worker's unit of work)."""
+    """Fit each learner of ``task`` on its own (a worker's unit of work); a learner of
+    a lazy log is read here, one at a time."""
     model, free, bounds, split, confidence, seed, learners = task
     rows = []
     for learner_id, stream in learners:
+        if isinstance(stream, LearnerRef):  # renumbered as split_learners numbers it
+            stream = split_learners(stream.load())[0][1]
         problem = ReviewLikelihood(model, stream, split, child(seed, learner_id))
         rows.append((learner_id,) + _fit_and_score(model, free, [problem], bounds,
                                                    confidence))
@@ -198,7 +203,7 @@ def _pooled_scores(parts):
 
 
 def fit_reviews(model, stream, free, by="learner", split=None, bounds=None, confidence=0.95,
-                seed=None, backend="serial", workers=None, client=None):
+                seed=None, backend="serial", workers=None, client=None, progress=None):
     """Fit ``model`` to a review log by per-review Bernoulli likelihood.
 
     Called by :func:`analysis.fit_agent` when its data is a stream of observed
@@ -207,7 +212,11 @@ def fit_reviews(model, stream, free, by="learner", split=None, bounds=None, conf
     from analysis.fit_agent import _check_confidence, _check_free, _search_bounds
     free = _check_free(model, free)
     confidence = _check_confidence(confidence)
-    if not isinstance(stream, EventStream) or stream.outcome is None:
+    lazy = isinstance(stream, RevlogDataset)
+    if lazy and by != "learner":
+        raise ValueError("a lazy review log is fitted learner by learner: by must be "
+                         "'learner' (read it with read_revlog(path) for one pooled fit)")
+    if not lazy and (not isinstance(stream, EventStream) or stream.outcome is None):
         raise ValueError("stream must be an environments.EventStream with observed outcomes "
                          "(e.g. from environments.read_revlog)")
     if by not in (None, "learner"):
@@ -223,45 +232,60 @@ def fit_reviews(model, stream, free, by="learner", split=None, bounds=None, conf
         workers = int(check_number("workers", workers, 1, None, integer=True))
     search_bounds = _search_bounds(model, free, bounds)
     seed_seq = seed_sequence(seed)
-    learners = [(i, s) for i, s, _ in split_learners(stream)]
+    learners = (list(enumerate(stream.learners())) if lazy
+                else [(i, s) for i, s, _ in split_learners(stream)])
     if by is None:
         problems = [ReviewLikelihood(model, s, split, child(seed_seq, i)) for i, s in learners]
         rows = [(-1,) + _fit_and_score(model, free, problems, search_bounds, confidence)]
     else:
         task = (model, free, search_bounds, split, confidence, seed_seq)
-        rows = _map_learners(task, learners, backend, workers, client)
+        rows = _map_learners(task, learners, backend, workers, client, progress)
     return _dataset(model, free, rows, by, split, confidence, seed_seq)
 
 
-def _map_learners(task, learners, backend, workers, client):
-    """Fit every learner on ``backend``; rows in learner order whatever the backend."""
-    if backend == "serial":
-        return _fit_learners(task + (learners,))
-    if backend == "processes":
-        import os
-        workers = workers or os.cpu_count() or 1
-    else:
-        workers = workers or (len(client.scheduler_info()["workers"]) if client else 1)
-    n_chunks = min(len(learners), 4 * workers)
-    chunks = [learners[k::n_chunks] for k in range(n_chunks)]
-    tasks = [task + (chunk,) for chunk in chunks]
-    if backend == "processes":
-        from simulator.sweeps.api import _worker_context
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
-                                                    mp_context=_worker_context()) as pool:
-            results = list(pool.map(_fit_learners, tasks))
-    else:
-        from distributed import Client, LocalCluster
-        own = client is None
-        if own:
-            client = Client(LocalCluster(n_workers=workers, threads_per_worker=1,
-                                         processes=True))
-        try:
-            results = client.gather(client.map(_fit_learners, tasks, pure=False))
-        finally:
+def _map_learners(task, learners, backend, workers, client, progress=None):
+    """Fit every learner on ``backend``; rows in learner order whatever the backend.
+
+    A progress bar counts learners fitted (shown by default on a terminal).
+    """
+    with progress_bar(len(learners), "fitting learners", progress, unit="learner") as bar:
+        if backend == "serial":
+            rows = []
+            for learner in learners:
+                rows += _fit_learners(task + ([learner],))
+                bar.update(1)
+            return rows
+        if backend == "processes":
+            import os
+            workers = workers or os.cpu_count() or 1
+        else:
+            workers = workers or (len(client.scheduler_info()["workers"]) if client else 1)
+        n_chunks = min(len(learners), 4 * workers)
+        chunks = [learners[k::n_chunks] for k in range(n_chunks)]
+        tasks = [task + (chunk,) for chunk in chunks]
+        rows = []
+        if backend == "processes":
+            from simulator.sweeps.api import _worker_context
+            with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
+                                                        mp_context=_worker_context()) as pool:
+                for result in concurrent.futures.as_completed(
+                        [pool.submit(_fit_learners, t) for t in tasks]):
+                    rows += result.result()
+                    bar.update(len(result.result()))
+        else:
+            from distributed import Client, LocalCluster, as_completed
+            own = client is None
             if own:
-                client.close()
-    rows = [row for result in results for row in result]
+                client = Client(LocalCluster(n_workers=workers, threads_per_worker=1,
+                                             processes=True))
+            try:
+                for future in as_completed(client.map(_fit_learners, tasks, pure=False)):
+                    result = future.result()
+                    rows += result
+                    bar.update(len(result))
+            finally:
+                if own:
+                    client.close()
     return sorted(rows, key=lambda row: row[0])
 
 

@@ -11,10 +11,12 @@ from environments.review_schedule import review_schedule, split_learners
 from environments.reoccurrence import class_probabilities, reoccurrence
 from environments.schedules import (DAY, HOUR, MINUTE, WEEK, days, expanding, hours, massed, minutes,
                         spaced, view_batch)
+from environments.sessions import listening_sessions
 from environments.sequential import rehearsal_counts, rehearsal_weights, sequential_tasks
 from environments.params import argument, declare_parameters
 from environments.units import parameter_units
 from environments.stream import STUDY, TEST, EventStream
+from environments.view_batch_tasks import view_batch_tasks
 from environments.zipf import zipf
 
 __version__ = _cogmemsim_version()
@@ -36,6 +38,7 @@ __all__ = [
     "declare_parameters",
     "expanding",
     "hours",
+    "listening_sessions",
     "massed",
     "parameter_units",
     "minutes",
@@ -48,6 +51,7 @@ __all__ = [
     "sequential_tasks",
     "spaced",
     "view_batch",
+    "view_batch_tasks",
     "write_revlog",
     "zipf",
 ]

@@ -41,24 +41,38 @@ CRAM, MANUAL = 3, 4
 ANKI_SUFFIXES = (".anki2", ".anki21")
 
 
-def read_revlog(source):
+def read_revlog(source, lazy=False):
     """Read a review log into an :class:`EventStream` of observed TEST events.
 
     Parameters
     ----------
     source : str, os.PathLike or pandas.DataFrame
         A ``.csv`` or ``.parquet`` review log (FSRS optimizer / srs-benchmark
-        layout), an Anki collection (``.anki2``/``.anki21``), or a tidy DataFrame
-        (see the module docstring).
+        layout; a folder of ``.parquet`` files is one log), an Anki collection
+        (``.anki2``/``.anki21``), or a tidy DataFrame (see the module docstring).
+    lazy : bool
+        Parquet only: open the log without reading its reviews and return a
+        :class:`~environments.revlog_dataset.RevlogDataset`, which lists the
+        learners and reads one learner at a time (for logs larger than memory;
+        each file must hold whole learners, as :func:`write_revlog` writes them).
 
     Returns
     -------
-    EventStream
+    EventStream or RevlogDataset
         Sorted by time; ``outcome``, ``rating``, ``learner`` and ``item_ids`` set;
         ``meta`` holds the source, ``learner_ids``, and the numbers of reviews read
         and dropped (``n_dropped_manual``, ``n_dropped_cram``).
     """
     import pandas as pd
+
+    if lazy:
+        from environments.revlog_dataset import RevlogDataset
+        if isinstance(source, (str, os.PathLike)) and (
+                pathlib.Path(source).is_dir()
+                or pathlib.Path(source).suffix.lower() == ".parquet"):
+            return RevlogDataset(source)
+        raise ValueError(f"lazy=True reads a .parquet file or a folder of them, "
+                         f"got {source!r}")
 
     if isinstance(source, pd.DataFrame):
         return _from_tidy(source, "DataFrame")
@@ -192,9 +206,13 @@ def _build(user, card, time, outcome, rating, order, rows, card_column, time_col
     if len(time) == 0:
         raise ValueError(f"{name} holds no reviews")
     learner_ids, learner = np.unique(user, return_inverse=True)
-    pairs = np.stack([learner, np.unique(card, return_inverse=True)[1]], axis=1)
-    _, item = np.unique(pairs, axis=0, return_inverse=True)
-    item = item.reshape(-1)
+    card_rank = np.unique(card, return_inverse=True)[1].reshape(-1)
+    if len(learner_ids) == 1:  # one learner (a lazy log's): items are its cards' ranks
+        item = card_rank
+    else:
+        pairs = np.stack([learner, card_rank], axis=1)
+        _, item = np.unique(pairs, axis=0, return_inverse=True)
+        item = item.reshape(-1)
     item_ids = np.empty(item.max() + 1, dtype=np.asarray(card).dtype)
     item_ids[item] = card
     # within a card, reviews must come in time order and never twice at one time
@@ -225,8 +243,9 @@ def _with_meta(stream, meta):
                        learner=stream.learner, item_ids=stream.item_ids, meta=meta)
 
 
-def write_revlog(data, path, overwrite=False):
-    """Write observed or simulated reviews in the FSRS optimizer's CSV layout.
+def write_revlog(data, path, overwrite=False, learners_per_file=1000, append=False):
+    """Write observed or simulated reviews in the FSRS optimizer's layout (CSV or a
+    partitioned Parquet data set).
 
     One row per TEST event: ``card_id`` (the item's original id where known),
     ``review_time`` (ms since the epoch, from the event time in seconds),
@@ -243,24 +262,37 @@ def write_revlog(data, path, overwrite=False):
         :func:`simulator.run` or :func:`simulator.predict` (``kind``, ``item``,
         ``time`` and ``recalled``/``outcome``; ``rating`` if present).
     path : str or os.PathLike
-        A ``.csv`` file; its folder must exist.
+        A ``.csv`` file, or a folder (any other name): a Parquet data set of files
+        of ``learners_per_file`` learners each, one row group per learner, which
+        ``read_revlog(path, lazy=True)`` streams learner by learner. Its parent
+        folder must exist.
     overwrite : bool
-        Replace an existing file.
+        Replace an existing file (or the data set's files).
+    learners_per_file : int
+        Parquet data sets: learners per file, >= 1.
+    append : bool
+        Parquet data sets: add these learners (``user_id`` = the stream's
+        ``learner``) to an existing data set, e.g. a log written in parts.
 
     Returns
     -------
     pathlib.Path
-        The file written.
+        The file or folder written.
     """
     import pandas as pd
 
     path = pathlib.Path(path)
-    if path.suffix.lower() != ".csv":
-        raise ValueError(f"path must end in .csv, got {str(path)!r}")
+    parquet = path.suffix.lower() != ".csv"
     if not path.parent.is_dir():
         raise ValueError(f"path's folder {str(path.parent)!r} does not exist")
-    if path.exists() and not overwrite:
+    if parquet and path.exists() and not path.is_dir():
+        raise ValueError(f"path {str(path)!r} must end in .csv or name a folder")
+    if path.exists() and not overwrite and not (parquet and (append or not any(
+            path.iterdir()))):
         raise ValueError(f"{str(path)!r} exists; pass overwrite=True to replace it")
+    if parquet and overwrite and path.exists() and not append:
+        for old in path.glob("*.parquet"):
+            old.unlink()
     time, item, kind, answer, rating, learner, item_ids = _events_of(data)
     tests = kind == TEST
     time, item, answer, rating, learner = (a[tests] for a in (time, item, answer, rating,
@@ -276,6 +308,9 @@ def write_revlog(data, path, overwrite=False):
     frame = pd.DataFrame({"card_id": card, "review_time": np.round(time * 1000.0).astype(np.int64),
                           "review_rating": rating, "review_state": np.where(first, 0, 1),
                           "user_id": learner})
+    if parquet:
+        from environments.revlog_dataset import write_revlog_parquet
+        return write_revlog_parquet(frame, path, learners_per_file, append)
     frame.to_csv(path, index=False)
     return path
 

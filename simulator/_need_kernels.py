@@ -11,6 +11,7 @@ from environments.jit import njit
 from simulator.models.actr._kernels import (STUDY, associate, association_strength, base_level, learn,
                             new_associations, new_memory, context_sources)
 from simulator.models.actr._multiscale_kernels import MS_SCRATCH
+from simulator.models.actr._normalized_kernels import associate_counts, normalized_spread_to_all
 
 ACTIVATION, FREQUENCY, RECENCY = 0, 1, 2
 """Rows of the rank output, in the order of ``need.MODELS``."""
@@ -68,7 +69,8 @@ def need_ranks(events, params, inputs, spreading_inputs, out):
     Records: ``events = (clock, item, kind, n_items)``, ``params = (mode, decay,
     hybrid_k, age_floor, spacing_scale, spacing_intercept, test_is_presentation)``,
     ``inputs = (permanent, weights)``, ``spreading_inputs = (max_association,
-    source_activation, context, first_in_context, member_start, member_items)``,
+    source_activation, context, first_in_context, member_start, member_items,
+    normalized, hops)``,
     ``out = (ranks, n_candidates)``.
 
     ``ranks[model, e]``: mid-rank of event e's item by activation (base level +
@@ -85,7 +87,7 @@ def need_ranks(events, params, inputs, spreading_inputs, out):
      test_is_presentation) = params
     permanent, weights = inputs
     (max_association, source_activation, context, first_in_context, member_start,
-     member_items) = spreading_inputs
+     member_items, normalized, hops) = spreading_inputs
     ranks, n_candidates = out
     start, fill, hist_t, hist_d, last, traces = new_memory(item, n_items, mode)
     spacing = spacing_scale > 0.0
@@ -102,6 +104,8 @@ def need_ranks(events, params, inputs, spreading_inputs, out):
     recency = np.empty(n_items)
     spread = np.zeros(n_items)
     touched = np.empty(n_items, np.int64)
+    scratch = (np.zeros(n_items), np.zeros(n_items), np.empty(n_items, np.int64),
+               np.empty(n_items, np.int64))
     sources = member_items[:0]
     for e in range(len(clock)):
         i = item[e]
@@ -110,8 +114,13 @@ def need_ranks(events, params, inputs, spreading_inputs, out):
         n_touched = 0
         if spreads:
             sources = context_sources(e, context, member_start, member_items, member_count)
-            n_touched = context_spreading_to_all(sources, graph, max_association,
-                                                 source_activation, spread, touched)
+            if normalized:
+                n_touched = normalized_spread_to_all(sources, graph, n_items, max_association,
+                                                     source_activation, hops, spread, touched,
+                                                     scratch)
+            else:
+                n_touched = context_spreading_to_all(sources, graph, max_association,
+                                                     source_activation, spread, touched)
         for c in range(n_known):
             j = candidates[c]
             activation[j] = (base_level(j, now, mode, decay, hybrid_k, spacing, age_floor,
@@ -139,7 +148,10 @@ def need_ranks(events, params, inputs, spreading_inputs, out):
             frequency[i] += 1.0
             recency[i] = now
         if spreads and first_in_context[e]:
-            graph, n_edges = associate(graph, n_edges, i, sources, n_items)
+            if normalized:
+                graph, n_edges = associate_counts(graph, n_edges, i, sources, n_items)
+            else:
+                graph, n_edges = associate(graph, n_edges, i, sources, n_items)
             member_count[context[e]] += 1
 
 

@@ -8,7 +8,8 @@ from simulator.protocol import check_model
 from simulator.run import _to_dataset
 
 
-def predict(model, stream, seed=None):
+def predict(model, stream, seed=None, out=None, backend="serial", workers=None, client=None,
+            overwrite=False):
     """Replay ``stream``'s observed history through ``model``, predicting every answer.
 
     Before each event the model gives its recall probability from everything
@@ -20,27 +21,54 @@ def predict(model, stream, seed=None):
     psychological clock), replayed in one jitted pass
     (:func:`simulator.drivers.replay_stream`) from child ``learner`` of ``seed``.
 
+    A review log larger than memory (``environments.read_revlog(path,
+    lazy=True)``, a :class:`~environments.revlog_dataset.RevlogDataset`) is
+    streamed: learners are read, replayed and written to ``out`` one at a time
+    (:mod:`simulator.predict_stream`), on ``backend``; each learner's results are
+    those the in-memory replay gives, and memory is bounded by the largest learner.
+
     Parameters
     ----------
     model : simulator.MemoryModel
         Any memory model (ACTR, FSRS, Ebisu, HLR, ...).
-    stream : environments.EventStream
+    stream : environments.EventStream or environments.revlog_dataset.RevlogDataset
         Events with observed ``outcome``/``rating`` (e.g. from
         :func:`environments.read_revlog`); ``learner`` is carried along.
     seed : int, SeedSequence, Generator or None
         For draws the data leave open (permanent noise, unobserved answers).
+    out : str or os.PathLike, optional
+        Lazy logs only: the folder the predictions are written to.
+    backend : "serial", "processes" or "dask"
+        Lazy logs only: where learners are replayed (the results do not depend on it).
+    workers : int, optional
+        Lazy logs only: processes (or workers of a local dask cluster).
+    client : dask.distributed.Client, optional
+        Lazy logs only: an existing cluster, with ``backend="dask"``.
+    overwrite : bool
+        Lazy logs only: replace predictions already in ``out``.
 
     Returns
     -------
-    xarray.Dataset
+    xarray.Dataset or simulator.predict_stream.PredictionLog
         Over ``event``: ``p_recall`` (the prediction before the event),
         ``outcome`` (the answer the model learned from: observed, or drawn),
         ``rating``, the model's state variables (e.g. ACT-R's ``activation``),
         ``recalled``, ``lag``, ``n_prior``; coords ``time``, ``item``, ``kind``
         (and ``learner``/``event_task`` where the stream has them). Attrs as
-        :func:`simulator.run`'s.
+        :func:`simulator.run`'s. A lazy log gives a
+        :class:`~simulator.predict_stream.PredictionLog` of the same variables per
+        learner (items numbered by card id within each learner, plus ``card_id``).
     """
     check_model(model)
+    from environments.revlog_dataset import RevlogDataset
+    if isinstance(stream, RevlogDataset):
+        from simulator.predict_stream import predict_dataset
+        return predict_dataset(model, stream, seed_sequence(seed), out, backend, workers,
+                               client, overwrite)
+    if out is not None or backend != "serial" or workers is not None or client is not None:
+        raise ValueError("out, backend, workers and client are for a lazy review log "
+                         "(environments.read_revlog(path, lazy=True)); an EventStream is "
+                         "replayed in memory")
     if not isinstance(stream, EventStream):
         raise ValueError(f"stream must be an environments.EventStream, "
                          f"got {type(stream).__name__}")

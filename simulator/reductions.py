@@ -128,3 +128,13 @@ def keep_events(ds):
     kept = ds.reset_coords()
     kept.attrs = {}
     return kept
+
+
+def keep_need(ds):
+    """A :func:`simulator.predict_need` run reduced to ``hit_rate`` and
+    ``mean_reciprocal_rank`` per ranking (dim ``model``); a sweep with
+    ``reduce="need"`` runs :func:`simulator.predict_need` in place of
+    :func:`simulator.run`."""
+    kept = ds[["hit_rate", "mean_reciprocal_rank"]]
+    kept.attrs = {}
+    return kept

@@ -115,7 +115,8 @@ def test_readme_setup_block_is_the_one_ci_runs():
     assert language == "sh" and skipped
     commands = source.strip().splitlines()
     assert commands == ['python3 -m venv .venv && .venv/bin/pip install -e ".[all]" '
-                        '&& .venv/bin/cogmemsim demo', ".venv/bin/python -m pytest"]
+                        '&& .venv/bin/cogmemsim demo',
+                        ".venv/bin/python -m pytest -n auto --dist loadfile"]
 
 
 def test_shell_commands_name_the_venv_binaries():

@@ -36,3 +36,11 @@ def test_progress_bar_shown_when_asked_and_off_by_default_off_a_terminal(capsys)
     assert not progress.interactive()  # pytest captures stderr: not a terminal
     analysis.capacity_scan(simulator.Hebbian(n_units=32), loads=[0.05], replicates=1, seed=1)
     assert "capacity scan" not in capsys.readouterr().err
+
+
+def test_fitting_learners_shows_learners_done(capsys):
+    truth = simulator.ACTR(decay=0.5)
+    log = simulator.simulate_answers(truth, env.review_schedule(3, 10, 5, seed=1), seed=2)
+    analysis.fit_agent(truth, log, free=("decay",), seed=1, progress=True)
+    err = capsys.readouterr().err
+    assert "fitting learners" in err and "3/3" in err

@@ -25,14 +25,15 @@ from environments.stream import flat_attrs
 from environments.params import parameter_specs, parameters
 from simulator.variables import SWEEP_VARIABLES
 from simulator.probes import describe_probe_times, probe_rule
-from simulator.reductions import DEFAULT_LAG_EDGES, check_bin_edges, keep_events, keep_probes, keep_retention
+from simulator.reductions import (DEFAULT_LAG_EDGES, check_bin_edges, keep_events, keep_need,
+                                  keep_probes, keep_retention)
 from simulator.run import _check_probe_times, item_tasks, run
 from simulator.protocol import MemoryModel, check_model
 from simulator.sweeps.experiments import is_experiment, whole_dataset
 from environments.params import check_arguments
 from environments.seeding import child
 
-REDUCTIONS = ("retention", "probes", "events")
+REDUCTIONS = ("retention", "probes", "events", "need")
 # dims a run's reduction may use; a grid key of the same name would collide with them
 RESERVED_DIMS = ("regime", "replicate", "event", "item", "task", "lag", "probe")
 
@@ -162,6 +163,9 @@ class SweepPlan:
         if key not in streams:
             streams.clear()
             streams[key] = self.stream(index, env_seed)
+        if self.reduce is keep_need:  # need prediction ranks items: its own driver
+            from simulator.need import predict_need
+            return keep_need(predict_need(agent, streams[key], seed=agent_seed))
         ds = run(agent, streams[key], seed=agent_seed, probe_times=self.probe_times)
         return self.reduce(ds)
 
@@ -576,6 +580,8 @@ def _reducer(reduce, bins, probe_times, experiment=False):
         return keep_probes, reduce, None
     if reduce == "events":
         return keep_events, reduce, None
+    if reduce == "need":
+        return keep_need, reduce, None
     if callable(reduce) and not isinstance(reduce, str):
         name = f"{getattr(reduce, '__module__', '')}.{getattr(reduce, '__qualname__', repr(reduce))}"
         return reduce, name, None

@@ -91,15 +91,18 @@ def sweep(agent, environment, grid, replicates=1, seed=None, backend="serial", c
         Continue the sweep in ``store``: only runs not yet finished are computed,
         and the store ends identical to an uninterrupted run's. The arguments must
         describe the same sweep; ``seed=None`` takes the stored seed.
-    reduce : "retention", "probes", "events", function or None
+    reduce : "retention", "probes", "events", "need", function or None
         What each run keeps. None (default): ``"retention"``, or for an experiment
         the Dataset it returns. ``"retention"``, recall per lag bin on the fixed
         ``bins`` (``p_recall``, ``recalled``, ``n_events`` over dim ``lag``);
         ``"probes"``, the probe x task matrix ``probe_accuracy`` (needs
         ``probe_times``); ``"events"``, every per-event variable (small sweeps
-        only); or ``f(run_dataset) -> Dataset``, whose data variables are stacked
-        and whose coordinates must be the same for every run (a picklable,
-        module-level function for the process and dask backends).
+        only); ``"need"``, :func:`simulator.predict_need`'s ``hit_rate`` (top 10)
+        and ``mean_reciprocal_rank`` over dim ``model`` (the run is a need
+        prediction, not :func:`simulator.run`); or ``f(run_dataset) -> Dataset``,
+        whose data variables are stacked and whose coordinates must be the same for
+        every run (a picklable, module-level function for the process and dask
+        backends).
     progress : bool
         Show a progress bar (runs done, rate, time left) on a terminal or in Jupyter.
     bins : array_like, optional

@@ -8,6 +8,7 @@ import numpy as np
 from simulator.models.actr._kernels import (EXACT, EXACT_HALF, RUN_ACTR, context_spreading, latency_argument,
                             logistic_draw, logistic_margin, recall_probabilities)
 from simulator.models.actr import _model_kernels as protocol_kernels
+from simulator.models.actr._normalized_kernels import normalized_context_spreading
 from simulator.models.actr._multiscale_kernels import (MS_MIN_AGE_FLOOR, MS_ROW, MS_SCRATCH,
                                                        multiscale_coefficients)
 from environments.params import parameter, validate
@@ -86,6 +87,12 @@ class ACTR(MemoryModel):
     ``S_i = sum_j W_j * S_ji``, ``S_ji = max(S - ln fan_j, 0)`` for j associated
     with i (an item is associated with itself), ``S = max_association``, ``fan_j``
     = 1 + the number of j's associates. Probes have no context.
+    With ``spreading="normalized"`` the associations are instead the symmetric-
+    normalised co-occurrence weights session recommenders built on ACT-R use
+    (PISA, Tran et al. 2024, RecSys): ``W = D^-1/2 (A + I) D^-1/2``, ``A_ij`` the
+    number of contexts items i and j shared, ``D`` the row sums of ``A + I``;
+    ``S_i = S * sum_j (W_src / n_sources) M_ji`` with ``M = W + ... + W^hops``
+    (``simulator.models.actr._normalized_kernels``).
 
     Noise: transient logistic noise of scale ``noise`` on every retrieval (the
     ``recalled`` draw; ``p_recall`` is its analytic probability) and permanent
@@ -133,6 +140,12 @@ class ACTR(MemoryModel):
         ``S`` of the fan equation, in [0, 1000] (0: no spreading activation).
     source_activation : float
         ``W``, the total source activation split over the sources, in [0, 1000].
+    spreading : {"fan", "normalized"}
+        Association strengths: ACT-R's fan equation, or symmetric-normalised
+        co-occurrence weights (above).
+    hops : int
+        ``"normalized"``: steps of the co-occurrence graph an association spans,
+        1 .. 4 (``M = W + ... + W^hops``).
     """
 
     decay: float = parameter(0.5, low=0.0, high=1.0, low_open=True, high_open=True,
@@ -164,6 +177,11 @@ class ACTR(MemoryModel):
     max_association: float = parameter(0.0, low=0.0, high=1e3,
                                        doc="maximum associative strength S")
     source_activation: float = parameter(1.0, low=0.0, high=1e3, doc="source activation W")
+    spreading: str = parameter("fan", choices=("fan", "normalized"),
+                               doc="association strengths: fan equation or normalised "
+                                   "co-occurrence")
+    hops: int = parameter(1, low=1, high=4, integer=True,
+                          doc="graph steps of normalised spreading")
 
     def __post_init__(self):
         validate(self)
@@ -398,10 +416,17 @@ class ACTR(MemoryModel):
         inputs["spread"] = np.empty(0)
         if self.max_association > 0:
             members = context_members(stream)
-            inputs["spread"] = context_spreading(
-                stream.item, stream.n_items, members["context"], members["first_in_context"],
-                members["member_start"], members["member_items"], self.max_association,
-                self.source_activation)
+            if self.spreading == "normalized":
+                inputs["spread"] = normalized_context_spreading(
+                    stream.item, stream.n_items, members["context"],
+                    members["first_in_context"], members["member_start"],
+                    members["member_items"], self.max_association, self.source_activation,
+                    int(self.hops))
+            else:
+                inputs["spread"] = context_spreading(
+                    stream.item, stream.n_items, members["context"],
+                    members["first_in_context"], members["member_start"],
+                    members["member_items"], self.max_association, self.source_activation)
         inputs["weights"] = base_level_coefficients(self)
         return inputs
 
@@ -460,7 +485,8 @@ class ACTR(MemoryModel):
                    (inputs["permanent"], inputs["weights"]),
                    (float(self.max_association), float(self.source_activation),
                     members["context"], members["first_in_context"], members["member_start"],
-                    members["member_items"]), (ranks, n_candidates))
+                    members["member_items"], self.spreading == "normalized", int(self.hops)),
+                   (ranks, n_candidates))
         return ranks, n_candidates
 
     def psychological_time(self, time, at=None):

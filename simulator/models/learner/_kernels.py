@@ -21,6 +21,8 @@ backpropagation (Rumelhart, Hinton & Williams 1986): ``dz2 = (p - onehot(y)) / B
 import numpy as np
 
 from environments.jit import njit
+from simulator.models.learner._hlop_kernels import (augmented, hebbian_update, new_task,
+                                                    project_out)
 
 STUDY = 0
 
@@ -172,7 +174,7 @@ def test_accuracy(theta, test_x, test_y, permutation, n_features, hidden, n_clas
 
 
 @njit
-def run_learner(events, data, params, theta, probe_times, out, probe_out):
+def run_learner(events, data, params, theta, probe_times, out, probe_out, hlop):
     """Train ``theta`` on the stream's STUDY events in minibatches of ``batch_size``.
 
     Records: ``events = (time, item, kind)``; ``data`` and ``params`` as in
@@ -188,7 +190,10 @@ def run_learner(events, data, params, theta, probe_times, out, probe_out):
     or before ``t`` (a pending incomplete minibatch is not yet learned) and
     changes nothing. With ``ewc > 0``, when a task appears for the first time,
     the Fisher of the newest earlier task is added and the anchor moves to the
-    current weights.
+    current weights. ``hlop = (enabled, record)``: when ``enabled``, minibatches are
+    learned by :func:`learn_batch_hlop` with ``record`` and, when a task appears for
+    the first time, each layer's current subspace block is frozen and a new one
+    started (:func:`simulator.models.learner._hlop_kernels.new_task`).
     """
     time, item, kind = events
     train_x, train_y, test_x, test_y, permutations = data
@@ -214,6 +219,8 @@ def run_learner(events, data, params, theta, probe_times, out, probe_out):
     one_loss = np.empty(1)
     n_pending = 0
     newest = -1
+    hlop_on, hlop_record = hlop
+    (block, _, _), hlop_bases, hlop_initials, hlop_rows, _ = hlop_record
     p = 0
     for e in range(len(time)):
         while p < len(probe_times) and probe_times[p] < time[e]:
@@ -221,12 +228,14 @@ def run_learner(events, data, params, theta, probe_times, out, probe_out):
                   probe_accuracy[p], probe_loss[p])
             p += 1
         task = item[e] // items_per_task
+        if hlop_on and task > newest:
+            new_task(hlop_bases, hlop_initials, hlop_rows, block)
         if ewc > 0.0 and task > newest:
             if newest >= 0:
                 add_fisher(theta, train_x, train_y, permutations, newest, n_features, hidden,
                            n_classes, fisher)
                 anchor[:] = theta
-            newest = task
+        newest = max(newest, task)
         if kind[e] != STUDY:
             one_items = item[e:e + 1]
             gather_inputs(train_x, permutations, one_items, items_per_task, one_x)
@@ -239,12 +248,22 @@ def run_learner(events, data, params, theta, probe_times, out, probe_out):
         batch_events[n_pending] = e
         n_pending += 1
         if n_pending == batch_size:
-            learn_batch(theta, (batch_items, batch_events), data, params, (fisher, anchor),
-                        (x, y, z1, probs, losses, grad), out)
+            if hlop_on:
+                learn_batch_hlop(theta, (batch_items, batch_events), data, params,
+                                 (fisher, anchor), (x, y, z1, probs, losses, grad), out,
+                                 hlop_record)
+            else:
+                learn_batch(theta, (batch_items, batch_events), data, params, (fisher, anchor),
+                            (x, y, z1, probs, losses, grad), out)
             n_pending = 0
     if n_pending > 0:
-        learn_batch(theta, (batch_items[:n_pending], batch_events[:n_pending]), data, params,
-                    (fisher, anchor), (x, y, z1, probs, losses, grad), out)
+        if hlop_on:
+            learn_batch_hlop(theta, (batch_items[:n_pending], batch_events[:n_pending]), data,
+                             params, (fisher, anchor), (x, y, z1, probs, losses, grad), out,
+                             hlop_record)
+        else:
+            learn_batch(theta, (batch_items[:n_pending], batch_events[:n_pending]), data,
+                        params, (fisher, anchor), (x, y, z1, probs, losses, grad), out)
     while p < len(probe_times):
         probe(theta, test_x, test_y, permutations, n_features, hidden, n_classes,
               probe_accuracy[p], probe_loss[p])
@@ -262,11 +281,20 @@ def learn_batch(theta, batch, data, params, consolidated, work, outs):
     (learning_rate, l2, ewc)``; ``consolidated = (fisher, anchor)`` (EWC); ``work
     = (x, y, z1, probs, losses, grad)``; ``outs = (p_recall, recalled, loss)``.
     """
+    learning_rate, l2, ewc = params[1]
+    fisher, anchor = consolidated
+    batch_gradient(theta, batch, data, params, work, outs)
+    sgd_step(theta, work[5], learning_rate, l2, ewc, fisher, anchor)
+
+
+@njit
+def batch_gradient(theta, batch, data, params, work, outs):
+    """Forward pass of the minibatch (recording its events), then the gradient of its
+    mean cross-entropy into ``work[5]``; returns the minibatch size. Records as in
+    :func:`learn_batch`."""
     items, events = batch
     train_x, train_y, permutations = data[0], data[1], data[4]
     (n_features, hidden, n_classes, batch_size, items_per_task), rates = params
-    learning_rate, l2, ewc = rates
-    fisher, anchor = consolidated
     x, y, z1, probs, losses, grad = work
     n = len(items)
     x, y, z1, probs, losses = x[:n], y[:n], z1[:n], probs[:n], losses[:n]
@@ -278,7 +306,43 @@ def learn_batch(theta, batch, data, params, consolidated, work, outs):
     for b in range(len(items)):
         record(events[b], y[b], probs[b], losses[b], p_recall, recalled, loss)
     backward(theta, x, y, n_features, hidden, n_classes, z1, probs, grad)
+    return n
+
+
+@njit
+def learn_batch_hlop(theta, batch, data, params, consolidated, work, outs, hlop):
+    """:func:`learn_batch` with HLOP (:mod:`simulator.models.learner._hlop_kernels`): the
+    loss gradient of each layer projected off its frozen subspace before the step,
+    then ``iterations`` Hebbian steps of the current block on the layer's inputs.
+
+    ``hlop = (settings, bases, initials, rows, buffers)``: ``settings = (block,
+    iterations, rate)``; ``bases = (M1, M2)``; ``rows`` as in that module;
+    ``buffers = (u1, u2, g1, g2)`` work arrays ``(batch, F + 1)``, ``(batch, H + 1)``,
+    ``(H, F + 1)``, ``(C, H + 1)``. The L2 and EWC terms are not projected.
+    """
+    (n_features, hidden, n_classes, batch_size, items_per_task), rates = params
+    learning_rate, l2, ewc = rates
+    fisher, anchor = consolidated
+    (block, iterations, rate), (m1, m2), _, rows, (u1, u2, g1, g2) = hlop
+    n = batch_gradient(theta, batch, data, params, work, outs)
+    grad = work[5]
+    g_w1, g_b1, g_w2, g_b2 = unpack(grad, n_features, hidden, n_classes)
+    g1[:, :n_features] = g_w1
+    g1[:, n_features] = g_b1
+    g2[:, :hidden] = g_w2
+    g2[:, hidden] = g_b2
+    project_out(g1, m1, rows[0])
+    project_out(g2, m2, rows[2])
+    g_w1[:] = g1[:, :n_features]
+    g_b1[:] = g1[:, n_features]
+    g_w2[:] = g2[:, :hidden]
+    g_b2[:] = g2[:, hidden]
     sgd_step(theta, grad, learning_rate, l2, ewc, fisher, anchor)
+    x, z1 = work[0][:n], work[2][:n]
+    augmented(x, u1[:n])
+    augmented(np.maximum(z1, 0.0), u2[:n])
+    hebbian_update(m1, u1[:n], rows[0], rows[1], rate, iterations)
+    hebbian_update(m2, u2[:n], rows[2], rows[3], rate, iterations)
 
 
 @njit(inline="always")

@@ -13,6 +13,9 @@ from simulator.numerics import warn_if_diverged
 from simulator.protocol import MemoryModel, model_kernels
 
 
+PROJECTIONS = ("none", "hlop")
+
+
 @dataclasses.dataclass(frozen=True)
 class SGDLearner(MemoryModel):
     """A ReLU network with one hidden layer learning permuted tasks by minibatch SGD.
@@ -62,6 +65,22 @@ class SGDLearner(MemoryModel):
         Held-out samples per class (>= 1; default 50).
     noise : float
         Within-class standard deviation (in [0, 1e6]; default 1.0).
+    projection : {"none", "hlop"}
+        ``"hlop"``: Hebbian learning based orthogonal projection (Xiao et al., ICLR
+        2024; ``simulator/models/learner/_hlop_kernels.py``): each layer's lateral
+        weights learn the principal subspace of its inputs by the Hebbian subspace
+        rule, frozen at the end of each task; later tasks' updates use inputs
+        projected on the orthogonal complement of the frozen subspaces. Default
+        ``"none"``. Available in :func:`simulator.run` and sweeps (the batched run
+        loop), not in the step-by-step protocol entry points.
+    subspace_dim : int
+        Subspace neurons added per layer and task with HLOP (>= 1; default 10;
+        capped by the layer's input size + 1).
+    hebbian_rate : float
+        Step of the Hebbian subspace rule, normalised by the input power (in
+        (0, 1]; default 0.05).
+    hebbian_iterations : int
+        Hebbian steps per minibatch (>= 1; default 2).
 
     Warns
     -----
@@ -84,6 +103,15 @@ class SGDLearner(MemoryModel):
     test_per_class: int = parameter(50, low=1, integer=True,
                                     doc="held-out samples per class")
     noise: float = parameter(1.0, low=0.0, high=1e6, doc="within-class standard deviation")
+    projection: str = parameter("none", choices=PROJECTIONS,
+                                doc="update projection: none or hlop (Hebbian orthogonal "
+                                    "projection)")
+    subspace_dim: int = parameter(10, low=1, integer=True, units="count",
+                                  doc="HLOP subspace neurons per layer and task")
+    hebbian_rate: float = parameter(0.05, low=0.0, high=1.0, low_open=True,
+                                    doc="HLOP Hebbian step (normalised by input power)")
+    hebbian_iterations: int = parameter(2, low=1, integer=True, units="count",
+                                        doc="HLOP Hebbian steps per minibatch")
 
     def __post_init__(self):
         validate(self)
@@ -162,6 +190,10 @@ class SGDLearner(MemoryModel):
         tuple
         """
         self._check_items(n_items)
+        if self.projection != "none":
+            raise ValueError(f"projection={self.projection!r} runs in simulator.run and sweeps "
+                             f"(SGDLearner.simulate) only; the step-by-step protocol learns "
+                             f"without projection")
         theta = self.initial_weights(rng)
         b, f, h, c = self.batch_size, self.n_features, self.hidden, self.n_classes
         scratch = (np.empty((b, f)), np.empty(b, np.int64), np.empty((b, h)),
@@ -175,6 +207,38 @@ class SGDLearner(MemoryModel):
     def prepare(self, stream, rng):
         """The learner's state for ``stream`` (its data regenerated for the stream's tasks)."""
         return self.new_state(stream.n_items, rng)
+
+    def hlop_record(self, n_tasks, rng):
+        """``(enabled, record)`` for the run loop's HLOP (see
+        :func:`simulator.models.learner._kernels.learn_batch_hlop`).
+
+        With ``projection="hlop"`` the initial lateral weights are drawn from ``rng``
+        (after the network's weights, so those stay as without HLOP):
+        ``N(0, 0.1^2 / d)`` per row entry over a layer's ``d`` augmented inputs,
+        ``min(n_tasks * subspace_dim, d)`` rows. Otherwise empty arrays (one
+        compiled variant serves both).
+
+        Parameters
+        ----------
+        n_tasks : int
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        tuple
+        """
+        f, h, c, b = self.n_features, self.hidden, self.n_classes, self.batch_size
+        on = self.projection == "hlop"
+        dims = (f + 1, h + 1)
+        n_rows = [min(n_tasks * self.subspace_dim, d) if on else 0 for d in dims]
+        initials = tuple(0.1 / np.sqrt(d) * rng.standard_normal((r, d)) if on
+                         else np.zeros((0, d)) for r, d in zip(n_rows, dims))
+        bases = tuple(np.zeros_like(i) for i in initials)
+        work = (np.empty((b, f + 1)), np.empty((b, h + 1)), np.empty((h, f + 1)),
+                np.empty((c, h + 1)))
+        settings = (int(self.subspace_dim), int(self.hebbian_iterations),
+                    float(self.hebbian_rate))
+        return on, (settings, bases, initials, np.zeros(4, np.int64), work)
 
     def simulate(self, stream, rng, probe_times):
         """Train on ``stream`` with the batched run loop; the per-event and probe arrays.
@@ -195,6 +259,7 @@ class SGDLearner(MemoryModel):
         n, n_probes = len(stream), len(probe_times)
         out = {"p_recall": np.full(n, np.nan), "recalled": np.zeros(n, np.bool_),
                "loss": np.full(n, np.nan)}
+        hlop = self.hlop_record(data.n_tasks, rng)
         accuracy = np.empty((n_probes, data.n_tasks))
         loss = np.empty((n_probes, data.n_tasks))
         # small matrix products: BLAS threads would only add synchronisation
@@ -202,7 +267,8 @@ class SGDLearner(MemoryModel):
             run_learner((stream.time, stream.item, stream.kind),
                         (data.train_x, data.train_y, data.test_x, data.test_y,
                          data.permutations), self.kernel_params(), theta, probe_times,
-                        (out["p_recall"], out["recalled"], out["loss"]), (accuracy, loss))
+                        (out["p_recall"], out["recalled"], out["loss"]), (accuracy, loss),
+                        hlop)
         warn_if_diverged(self, theta, out["loss"], ("learning_rate", "l2", "ewc", "batch_size"),
                          stacklevel=4)
         # every item of a task carries its task's held-out score, so run's per-task
