@@ -314,13 +314,17 @@ GENERATOR_SIZES = {
     "reviews_per_item": st.integers(1, 4), "items_per_task": st.integers(1, 5),
     "steps_per_task": st.integers(1, 12), "test_every": st.one_of(st.none(), st.integers(1, 6)),
     "n_features": st.integers(2, 6), "samples_per_class": st.integers(1, 3),
-    "test_per_class": st.integers(1, 3)}
+    "test_per_class": st.integers(1, 3), "n_sessions": st.integers(1, 4),
+    "session_length": st.integers(1, 8), "n_clusters": st.integers(1, 3),
+    "views": st.integers(1, 3)}
 
 
 @pytest.mark.parametrize("generator", [environments.zipf, environments.power_law,
                                        environments.reoccurrence, environments.review_schedule,
                                        environments.sequential_tasks,
-                                       environments.permuted_tasks])
+                                       environments.permuted_tasks,
+                                       environments.listening_sessions,
+                                       environments.view_batch_tasks])
 def test_generators_are_finite_over_their_declared_ranges(generator):
     specs = generator.parameter_specs
     arguments = st.fixed_dictionaries({name: GENERATOR_SIZES[name] if name in GENERATOR_SIZES
