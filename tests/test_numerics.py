@@ -248,6 +248,8 @@ def test_hebbian_outputs_are_finite_over_the_declared_ranges(kwargs, sizes):
     np.testing.assert_array_equal(ds.familiarity.values, same.familiarity.values)
 
 
+# compiling the learner's kernels may warn about a non-contiguous np.dot (a speed remark)
+@pytest.mark.filterwarnings("ignore::numba.NumbaPerformanceWarning")
 def test_diverging_sgd_learner_warns():
     agent = simulator.SGDLearner(hidden=4, n_features=4, n_classes=2, samples_per_class=3,
                                  test_per_class=2, learning_rate=1e200)
