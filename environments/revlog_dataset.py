@@ -180,15 +180,18 @@ class RevlogDataset:
         parquet = self._open(where[0][0])
         tables = []
         for _, group in where:
-            table = parquet.read_row_group(group if group >= 0 else -1 - group)
+            table = parquet.read_row_group(group if group >= 0 else -1 - group,
+                                           use_threads=False)
             if group < 0:  # a row group shared with other learners
                 import pyarrow.compute as pc
                 table = table.filter(pc.equal(table["user_id"],
                                               pa.scalar(self.learner_ids[index].item())))
             tables.append(table)
-        frame = pa.concat_tables(tables).to_pandas()
+        table = pa.concat_tables(tables)
+        frame = _Columns({name: table.column(name).to_numpy() for name in table.column_names})
         if "user_id" not in frame.columns:
-            frame["user_id"] = self.learner_ids[index]
+            frame = _Columns(dict(frame.arrays, user_id=np.full(len(frame),
+                                                                self.learner_ids[index])))
         return frame
 
     def _open(self, f):
@@ -219,6 +222,37 @@ class RevlogDataset:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+
+
+class _Columns:
+    """A table as numpy columns, with the few DataFrame operations the eager reader's
+    layout functions use (``columns``, ``frame[name].to_numpy()``, ``frame[mask]``,
+    ``len``): a learner is read without building a pandas DataFrame."""
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+
+    @property
+    def columns(self):
+        return list(self.arrays)
+
+    def __len__(self):
+        return len(next(iter(self.arrays.values()))) if self.arrays else 0
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return _Column(self.arrays[key])
+        return _Columns({name: values[key] for name, values in self.arrays.items()})
+
+
+class _Column:
+    __slots__ = ("values",)
+
+    def __init__(self, values):
+        self.values = values
+
+    def to_numpy(self):
+        return self.values
 
 
 def _hive_value(text):

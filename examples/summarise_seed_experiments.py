@@ -1,10 +1,13 @@
 """Small summaries of the view-batch, stability-gap, power-vs-uniform and HLOP sweeps.
 
-Run the four sweeps first (each writes a Zarr store; see the configs' headers):
+Run the six sweeps first (each writes a Zarr store; see the configs' headers):
 
     cogmemsim sweep examples/sweep_view_batch_continual.toml --out RESULTS/view_batch_continual.zarr
+    cogmemsim sweep examples/sweep_view_batch_augmented.toml --out RESULTS/view_batch_augmented.zarr
     cogmemsim sweep examples/sweep_stability_gap.toml --out RESULTS/stability_gap.zarr
     cogmemsim sweep examples/sweep_power_vs_uniform.toml --out RESULTS/power_vs_uniform.zarr
+    cogmemsim sweep examples/sweep_power_vs_uniform_budget.toml \
+        --out RESULTS/power_vs_uniform_budget.zarr
     cogmemsim sweep examples/sweep_hlop.toml --out RESULTS/hlop.zarr
 
 then
@@ -42,11 +45,22 @@ def main(results, out):
     sweeps["view_batch_continual"] = ds.attrs.get("sweep", "")
     summaries["view_batch_continual"] = analysis.continual_metrics(ds)[METRICS]
 
+    ds = xr.open_zarr(results / "view_batch_augmented.zarr").load()
+    sweeps["view_batch_augmented"] = ds.attrs.get("sweep", "")
+    summaries["view_batch_augmented"] = analysis.continual_metrics(ds)[METRICS]
+
     ds = xr.open_zarr(results / "power_vs_uniform.zarr").load()
     sweeps["power_vs_uniform"] = ds.attrs.get("sweep", "")
     summaries["power_vs_uniform"] = xr.concat(
         [analysis.continual_metrics(ds.sel(n_tasks=n))[METRICS] for n in ds["n_tasks"].values],
         "n_tasks")
+
+    ds = xr.open_zarr(results / "power_vs_uniform_budget.zarr").load()
+    sweeps["power_vs_uniform_budget"] = ds.attrs.get("sweep", "")
+    summaries["power_vs_uniform_budget"] = xr.concat(
+        [xr.concat([analysis.continual_metrics(ds.sel(n_tasks=n, rehearsal_fraction=b))[METRICS]
+                    for b in ds["rehearsal_fraction"].values], "rehearsal_fraction")
+         for n in ds["n_tasks"].values], "n_tasks")
 
     ds = xr.open_zarr(results / "stability_gap.zarr").load()
     sweeps["stability_gap"] = ds.attrs.get("sweep", "")

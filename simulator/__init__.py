@@ -19,7 +19,7 @@ from simulator.scheduling.schedulers import (SM2, Leitner, Scheduler, TargetRete
                                              simulate_schedule)
 from simulator.scheduling.spacing import optimal_interval, spacing_recall
 from simulator.scheduling.experiment import schedule_experiment
-from simulator.sweeps.api import SweepError, sweep, sweep_regimes
+from simulator.sweeps.api import DamagedStoreError, SweepError, open_sweep, sweep, sweep_regimes
 from simulator.sweeps.experiments import experiment
 
 __version__ = _cogmemsim_version()
@@ -30,6 +30,7 @@ __all__ = [
     "FSRS",
     "simulate_answers",
     "ACTR",
+    "DamagedStoreError",
     "DivergenceWarning",
     "Hebbian",
     "Leitner",
@@ -43,6 +44,7 @@ __all__ = [
     "ViewBatch",
     "experiment",
     "model_kernels",
+    "open_sweep",
     "optimal_interval",
     "predict",
     "predict_need",

@@ -94,3 +94,22 @@ def test_a_learner_split_over_two_files_is_refused(tmp_path):
         env.read_revlog(folder, lazy=True)
     with pytest.raises(ValueError, match="lazy=True reads"):
         env.read_revlog(folder / "x.csv", lazy=True)
+
+
+def test_string_ids_read_lazily_as_eagerly(tmp_path):
+    folder = tmp_path / "strings"
+    folder.mkdir()
+    frame = pd.DataFrame({"user_id": ["bo", "al", "bo", "al", "al"],
+                          "card_id": ["x", "y", "y", "y", "x"],
+                          "review_time": [0, 1000, 2000, 86_400_000, 90_000_000],
+                          "review_rating": [3, 1, 4, 3, 2], "review_state": [0, 0, 0, 1, 4]})
+    frame.to_parquet(folder / "part.parquet")
+    eager = env.read_revlog(folder)
+    lazy = env.read_revlog(folder, lazy=True)
+    assert lazy.learner_ids.tolist() == ["al", "bo"] == eager.meta["learner_ids"]
+    for k, stream in lazy:
+        mine = eager.learner == k
+        np.testing.assert_array_equal(stream.time, eager.time[mine])
+        np.testing.assert_array_equal(stream.item_ids[stream.item],
+                                      eager.item_ids[eager.item[mine]])
+    assert lazy.learner(0).meta["n_dropped_manual"] == 1  # al's manual reschedule

@@ -53,9 +53,13 @@ def read_config(path, command):
     return config
 
 
-def config_agent(config):
-    """The agent instance: class ``config['agent']`` with ``[agent_parameters]``."""
-    agent_class = _resolve(config["agent"], "simulator", "agent")
+def config_agent(config, allow_import=False):
+    """The agent instance: class ``config['agent']`` with ``[agent_parameters]``.
+
+    ``agent`` names one of cogmemsim's memory models (e.g. ``"ACTR"``); a
+    ``module:Class`` path is imported only with ``allow_import`` (``--allow-import``).
+    """
+    agent_class = _resolve(config["agent"], "simulator", "agent", allow_import)
     if not (isinstance(agent_class, type) and issubclass(agent_class, MemoryModel)
             and dataclasses.is_dataclass(agent_class)):
         raise ValueError(f"config key 'agent': {config['agent']!r} is not an agent class")
@@ -72,9 +76,13 @@ def config_agent(config):
     return agent_class(**params)
 
 
-def config_environment(config):
-    """The environment function ``config['environment']`` and its fixed arguments."""
-    function = _resolve(config["environment"], "environments", "environment")
+def config_environment(config, allow_import=False):
+    """The environment function ``config['environment']`` and its fixed arguments.
+
+    ``environment`` names one of cogmemsim's generators (e.g. ``"power_law"``); a
+    ``module:function`` path is imported only with ``allow_import``.
+    """
+    function = _resolve(config["environment"], "environments", "environment", allow_import)
     if isinstance(function, type) or not callable(function):
         raise ValueError(f"config key 'environment': {config['environment']!r} is not an "
                          f"environment function")
@@ -90,18 +98,34 @@ def config_environment(config):
     return function, kwargs
 
 
-def _resolve(name, package, key):
-    """``name`` in ``package`` (e.g. "ACTR"), or a ``module:attribute`` path."""
+def _resolve(name, package, key, allow_import=False):
+    """``name`` among ``package``'s own models or generators (e.g. "ACTR"), or a
+    ``module:attribute`` path, which is imported only when ``allow_import``."""
+    example = "ACTR" if key == "agent" else "power_law"
     if not isinstance(name, str) or not name:
-        raise ValueError(f"config key {key!r} must be a name such as "
-                         f"{'ACTR' if key == 'agent' else 'power_law'}, got {name!r}")
-    module_name, _, attribute = name.rpartition(":") if ":" in name else (package, "", name)
+        raise ValueError(f"config key {key!r} must be a name such as {example}, got {name!r}")
+    if ":" not in name:
+        choices = _choices(package, key)
+        if name not in choices:
+            raise ValueError(f"config key {key!r}: unknown {key} {name!r} (in {package}: "
+                             f"{', '.join(choices)}; or module:name with --allow-import)")
+        return getattr(importlib.import_module(package), name)
+    module_name, _, attribute = name.rpartition(":")
+    if not (module_name and attribute and all(part.isidentifier() for part in
+                                              module_name.split(".") + [attribute])):
+        raise ValueError(f"config key {key!r}: {name!r} is not of the form module:name")
+    if not allow_import:
+        raise ValueError(f"config key {key!r}: {name!r} names code outside cogmemsim; importing "
+                         f"{module_name} runs it, so it needs --allow-import")
     try:
         module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise ValueError(f"config key {key!r}: cannot import {module_name!r} ({err})") from None
+    try:
         return getattr(module, attribute)
-    except (ImportError, AttributeError):
-        raise ValueError(f"config key {key!r}: unknown {key} {name!r} (in {package}: "
-                         f"{', '.join(_choices(package, key))}; or give module:name)") from None
+    except AttributeError:
+        raise ValueError(f"config key {key!r}: module {module_name!r} has no {attribute!r}"
+                         ) from None
 
 
 def _choices(package, key):

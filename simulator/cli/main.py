@@ -5,7 +5,9 @@ This is the one module that uses all three packages: commands that plot import
 """
 import argparse
 import itertools
+import os
 import pathlib
+import shlex
 import sys
 import time
 import warnings
@@ -36,6 +38,8 @@ def main(argv=None):
     demo.add_argument("--events", type=int, default=100_000,
                       help="events per environment (default: %(default)s)")
     demo.add_argument("--seed", type=int, default=2026, help="root seed (default: %(default)s)")
+    demo.add_argument("--overwrite", action="store_true",
+                      help="replace DIR/demo.nc and DIR/retention.png if they exist")
     demo.set_defaults(handler=_demo)
 
     _config_command(
@@ -55,7 +59,8 @@ def main(argv=None):
     sweep.add_argument("--workers", type=int, metavar="N",
                        help="local worker processes (default: config's `workers`, else all CPUs)")
     sweep.add_argument("--resume", action="store_true",
-                       help="continue an interrupted sweep in the store: only missing runs")
+                       help="continue an interrupted sweep in the store: only missing runs "
+                            "(and runs whose stored values are damaged) are computed")
 
     plot = commands.add_parser(
         "plot", help="draw the standard figures of a stored sweep or run",
@@ -63,6 +68,7 @@ def main(argv=None):
                     "bands across replicates) or probe accuracy, as PNG files.")
     plot.add_argument("path", metavar="PATH", help="a .zarr or .nc written by sweep, run or demo")
     plot.add_argument("--out", metavar="DIR", help="folder for the PNGs (default: beside PATH)")
+    plot.add_argument("--overwrite", action="store_true", help="replace existing PNGs")
     plot.set_defaults(handler=_plot)
 
     evaluate = commands.add_parser(
@@ -104,8 +110,10 @@ def main(argv=None):
 
 def _for_the_command_line(err):
     """The library's message with its Python advice (``resume=True``) said as an option."""
-    return str(err).replace("pass resume=True", "run again with --resume").replace(
+    text = str(err).replace("pass resume=True", "run again with --resume").replace(
         "(resume=True computes the rest)", "(run again with --resume to compute the rest)")
+    text = text.replace("overwrite=True", "--overwrite").replace("(resume=True)", "(--resume)")
+    return " ".join(text.split())  # one line
 
 
 def _config_command(commands, name, handler, output, suffix, **texts):
@@ -114,6 +122,11 @@ def _config_command(commands, name, handler, output, suffix, **texts):
     command.add_argument("config", metavar="CONFIG.toml")
     command.add_argument("--out", metavar="PATH",
                          help=f"output {output} (default: config's `out`, else CONFIG{suffix})")
+    command.add_argument("--overwrite", action="store_true",
+                         help="replace an existing output (checked before any work)")
+    command.add_argument("--allow-import", action="store_true",
+                         help="allow `agent` or `environment` to name `module:attribute` "
+                              "outside cogmemsim; that module is imported, running its code")
     command.set_defaults(handler=handler)
     return command
 
@@ -126,11 +139,14 @@ def _demo(args):
 
     from simulator.cli.demo import demo_retention, summary_table
 
+    out = pathlib.Path(args.out)
+    _check_folder(out, "--out")
+    for target in (out / "demo.nc", out / "retention.png"):
+        _check_free(target, args.overwrite)
     start = time.perf_counter()
     ds = demo_retention(n_events=args.events, seed=args.seed)
-    out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    analysis.save(ds, out / "demo.nc")
+    analysis.save(ds, out / "demo.nc", overwrite=args.overwrite)
     figure = _standard_figures(ds)["retention"]  # the figure `cogmemsim plot demo.nc` draws
     figure.savefig(out / "retention.png", dpi=120, bbox_inches="tight")
     print(summary_table(ds))
@@ -186,7 +202,7 @@ def _evaluate(args):
         pred = simulator.predict(model, stream)
         result = analysis.evaluate(pred, by="learner" if n_learners > 1 else None)
         print(_metrics_table(result))
-    analysis.save(result, out)
+    analysis.save(result, out, overwrite=args.overwrite)
     print(f"\n{len(stream):,} reviews of {n_learners} learner(s); wrote {out} in "
           f"{time.perf_counter() - start:.1f} s")
     return 0
@@ -210,8 +226,32 @@ def _check_output(path, suffix, overwrite):
     folder = path.parent if str(path.parent) else pathlib.Path(".")
     if not folder.is_dir():
         raise ValueError(f"--out: folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"--out: folder {str(folder)!r} is not writable")
     if path.exists() and not overwrite:
         raise ValueError(f"--out: {str(path)!r} exists (pass --overwrite to replace it)")
+
+
+def _check_folder(folder, option):
+    """Refuse an output folder that cannot be made or written, before any work."""
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{option}: {str(folder)!r} exists and is not a folder")
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent if str(existing.parent) != str(existing) else existing
+        if not str(existing) or existing == pathlib.Path(""):
+            existing = pathlib.Path(".")
+            break
+    if not existing.is_dir():
+        raise ValueError(f"{option}: {str(existing)!r} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"{option}: folder {str(existing)!r} is not writable")
+
+
+def _check_free(path, overwrite):
+    """Refuse to replace ``path`` unless ``--overwrite``."""
+    if (path.exists() or path.is_symlink()) and not overwrite:
+        raise ValueError(f"{str(path)!r} exists (pass --overwrite to replace it)")
 
 
 def _metrics_table(ev):
@@ -264,21 +304,23 @@ def _output(option, config, config_path, suffix):
 
 def _run(args):
     import analysis
+    from analysis.io import check_target
     from environments.seeding import child, seed_sequence
 
     from simulator.run import run
 
     config = read_config(args.config, "run")
-    agent = config_agent(config)
-    environment, kwargs = config_environment(config)
     out = _output(args.out, config, args.config, ".nc")
+    check_target(out, args.overwrite, "--out")
+    agent = config_agent(config, allow_import=args.allow_import)
+    environment, kwargs = config_environment(config, allow_import=args.allow_import)
     start = time.perf_counter()
     # one root seed: its first child makes the stream, the second the agent's draws
     root = seed_sequence(config.get("seed"))
     stream_seed, agent_seed = child(root, 0), child(root, 1)
     stream = environment(**kwargs, seed=stream_seed)
     ds = run(agent, stream, seed=agent_seed, probe_times=config.get("probe_times"))
-    analysis.save(ds, out)
+    analysis.save(ds, out, overwrite=args.overwrite)
     print(f"{len(stream)} events, {stream.n_items} items; mean recall probability "
           f"{float(ds['p_recall'].mean()):.3f}, recalled {float(ds['recalled'].mean()):.3f}")
     print(f"wrote {out} in {time.perf_counter() - start:.1f} s")
@@ -289,25 +331,43 @@ def _sweep(args):
     from simulator.sweeps.api import sweep
 
     config = read_config(args.config, "sweep")
-    agent = config_agent(config)
-    environment, kwargs = config_environment(config)
     out = _output(args.out, config, args.config, ".zarr")
+    if args.resume and args.overwrite:
+        raise ValueError("--resume continues the store, --overwrite replaces it: pass one")
+    if out.suffix.lower() != ".zarr":
+        raise ValueError(f"--out must end in .zarr, got {str(out)!r}")
+    exists = out.exists() or out.is_symlink()
+    if args.resume and not exists:
+        raise ValueError(f"--resume: there is no store at {str(out)!r} to continue")
+    if exists and not (args.resume or args.overwrite):
+        raise ValueError(f"store {str(out)!r} exists; run again with --resume to continue it, "
+                         f"or --overwrite to replace it")
+    if not exists:
+        _check_output(out, out.suffix, False)
+    agent = config_agent(config, allow_import=args.allow_import)
+    environment, kwargs = config_environment(config, allow_import=args.allow_import)
     backend = "dask" if args.scheduler else config.get("backend", "processes")
     workers = args.workers if args.workers is not None else config.get("workers")
     start = time.perf_counter()
-    client = None
-    if args.scheduler:
-        from distributed import Client
-
-        client = Client(args.scheduler)
+    client = _connect(args.scheduler) if args.scheduler else None
     try:
         ds = sweep(agent, environment, config.get("grid"), regimes=config.get("regimes"),
                    replicates=config.get("replicates", 1),
                    seed=config.get("seed"), backend=backend, client=client, store=out,
-                   resume=args.resume, reduce=config.get("reduce", "retention"),
+                   resume=args.resume, overwrite=args.overwrite,
+                   reduce=config.get("reduce", "retention"),
                    bins=config.get("bins"), probe_times=config.get("probe_times"),
                    environment_kwargs=kwargs, workers=workers,
                    chunk_size=config.get("chunk_size"))
+    except SweepError as err:
+        command = ["cogmemsim", "sweep", str(args.config), "--out", str(out), "--resume"]
+        if args.scheduler:
+            command += ["--scheduler", args.scheduler]
+        if args.allow_import:
+            command += ["--allow-import"]
+        raise SweepError(str(err).replace("(resume=True computes the rest)",
+                                          f"(to compute the rest: {shlex.join(command)})")
+                         ) from None
     finally:
         if client is not None:
             client.close()
@@ -317,6 +377,23 @@ def _sweep(args):
     return 0
 
 
+#: Seconds ``--scheduler`` waits for the dask scheduler to answer.
+SCHEDULER_TIMEOUT = 5
+
+
+def _connect(address):
+    """A dask Client of the scheduler at ``address``; one clear error if none answers."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=f"{SCHEDULER_TIMEOUT}s")
+    except Exception as err:  # noqa: BLE001 - refused, timed out, bad address: one message
+        detail = str(err).strip().splitlines()[0][:120] if str(err).strip() else ""
+        raise ValueError(f"--scheduler: no dask scheduler answered at {address!r} within "
+                         f"{SCHEDULER_TIMEOUT} s ({type(err).__name__}"
+                         f"{': ' + detail if detail else ''})") from None
+
+
 def _plot(args):
     import matplotlib
     matplotlib.use("Agg")
@@ -324,13 +401,18 @@ def _plot(args):
     import analysis
 
     path = pathlib.Path(args.path)
+    out = pathlib.Path(args.out) if args.out else (path.parent if str(path.parent) else
+                                                   pathlib.Path("."))
+    _check_folder(out, "--out")
     ds = analysis.load(path)
-    out = pathlib.Path(args.out) if args.out else path.parent
+    figures = _standard_figures(ds)
+    targets = {name: out / f"{path.stem}-{name}.png" for name in figures}
+    for target in targets.values():  # every target checked before any is written
+        _check_free(target, args.overwrite)
     out.mkdir(parents=True, exist_ok=True)
-    for name, figure in _standard_figures(ds).items():
-        target = out / f"{path.stem}-{name}.png"
-        figure.savefig(target, dpi=120, bbox_inches="tight")  # keeps a suptitle above the facets
-        print(f"wrote {target}")
+    for name, figure in figures.items():
+        figure.savefig(targets[name], dpi=120, bbox_inches="tight")  # keeps a suptitle above
+        print(f"wrote {targets[name]}")
     return 0
 
 

@@ -35,7 +35,8 @@ from environments.seeding import child
 
 REDUCTIONS = ("retention", "probes", "events", "need")
 # dims a run's reduction may use; a grid key of the same name would collide with them
-RESERVED_DIMS = ("regime", "replicate", "event", "item", "task", "lag", "probe")
+RESERVED_DIMS = ("regime", "replicate", "event", "item", "task", "lag", "probe",
+                 "digest_variable")
 
 
 class SweepCellError(RuntimeError):
@@ -228,6 +229,10 @@ def check_first(reduced, names):
         raise ValueError(f"reduce returned dims {sorted(clash)} that are dims of the sweep")
     if not reduced.data_vars:
         raise ValueError("reduce returned a Dataset without data variables")
+    taken = {"finished", "run_digest"} & set(reduced.variables)
+    if taken:
+        raise ValueError(f"reduce returned {sorted(taken)}, names a sweep's store keeps for "
+                         f"itself")
 
 
 def check_like(reduced, template):

@@ -54,7 +54,8 @@ def hebbian_update(basis, inputs, start, stop, rate, iterations):
     for _ in range(iterations):
         y = np.dot(inputs, active.T)            # (n, stop)
         residual = inputs - np.dot(y, active)   # (n, d)
-        change = np.dot(y[:, start:stop].T, residual)
+        learning = np.ascontiguousarray(y[:, start:stop].T)
+        change = np.dot(learning, residual)
         for r in range(stop - start):
             for f in range(d):
                 basis[start + r, f] += eta * change[r, f]

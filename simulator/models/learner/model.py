@@ -81,6 +81,11 @@ class SGDLearner(MemoryModel):
         (0, 1]; default 0.05).
     hebbian_iterations : int
         Hebbian steps per minibatch (>= 1; default 2).
+    view_noise : float
+        Standard deviation of Gaussian noise added to the input of every STUDY
+        presentation, drawn afresh each time (an augmentation: repeated views of a
+        sample differ, as the augmented views of Kang et al. 2025 do; >= 0; default 0).
+        Like HLOP, available in :func:`simulator.run` and sweeps only.
 
     Warns
     -----
@@ -112,6 +117,8 @@ class SGDLearner(MemoryModel):
                                     doc="HLOP Hebbian step (normalised by input power)")
     hebbian_iterations: int = parameter(2, low=1, integer=True, units="count",
                                         doc="HLOP Hebbian steps per minibatch")
+    view_noise: float = parameter(0.0, low=0.0,
+                                  doc="std of input noise added to each studied example")
 
     def __post_init__(self):
         validate(self)
@@ -194,6 +201,10 @@ class SGDLearner(MemoryModel):
             raise ValueError(f"projection={self.projection!r} runs in simulator.run and sweeps "
                              f"(SGDLearner.simulate) only; the step-by-step protocol learns "
                              f"without projection")
+        if self.view_noise > 0:
+            raise ValueError(f"view_noise={self.view_noise!r} runs in simulator.run and sweeps "
+                             f"(SGDLearner.simulate) only; the step-by-step protocol learns "
+                             f"without augmentation")
         theta = self.initial_weights(rng)
         b, f, h, c = self.batch_size, self.n_features, self.hidden, self.n_classes
         scratch = (np.empty((b, f)), np.empty(b, np.int64), np.empty((b, h)),
@@ -260,6 +271,9 @@ class SGDLearner(MemoryModel):
         out = {"p_recall": np.full(n, np.nan), "recalled": np.zeros(n, np.bool_),
                "loss": np.full(n, np.nan)}
         hlop = self.hlop_record(data.n_tasks, rng)
+        # drawn after the weights and HLOP's, so those stay as without augmentation
+        noise = (self.view_noise * rng.standard_normal((n, self.n_features))
+                 if self.view_noise > 0 else np.empty((0, self.n_features)))
         accuracy = np.empty((n_probes, data.n_tasks))
         loss = np.empty((n_probes, data.n_tasks))
         # small matrix products: BLAS threads would only add synchronisation
@@ -268,7 +282,7 @@ class SGDLearner(MemoryModel):
                         (data.train_x, data.train_y, data.test_x, data.test_y,
                          data.permutations), self.kernel_params(), theta, probe_times,
                         (out["p_recall"], out["recalled"], out["loss"]), (accuracy, loss),
-                        hlop)
+                        hlop, noise)
         warn_if_diverged(self, theta, out["loss"], ("learning_rate", "l2", "ewc", "batch_size"),
                          stacklevel=4)
         # every item of a task carries its task's held-out score, so run's per-task
