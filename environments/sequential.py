@@ -117,7 +117,8 @@ def rehearsal_counts(n_tasks, steps_per_task, rehearsal="power", exponent=1.0, s
         if rehearsal == "exponential":
             # relative to lag 1 (only ratios count): exp(-lag / scale) underflows to 0 at
             # every lag for a small scale, exp(-(lag - 1) / scale) keeps lag 1 at 1
-            weights = np.exp(-np.arange(j, dtype=np.float64) / float(scale))
+            with np.errstate(over="ignore"):  # lag / scale may overflow to inf: weight 0
+                weights = np.exp(-np.arange(j, dtype=np.float64) / float(scale))
         else:
             weights = rehearsal_weights(j, rehearsal, exponent, scale)
         if budgeted:
