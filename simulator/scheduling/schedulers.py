@@ -16,6 +16,7 @@ from environments.progress import announce_first_call
 from environments.seeding import child, generator, seed_attrs, seed_sequence
 from environments.validation import check_memory, check_number
 from environments.stream import flat_attrs
+from environments.version import version_attrs
 
 from simulator.scheduling import _kernels as kernels
 from simulator.scheduling import _policy_kernels as policy
@@ -469,6 +470,7 @@ def _to_dataset(scheduler, learner, scheduler_model, out, retention, delays, log
     attrs.update(flat_attrs(parameters(learner), prefix="agent"))
     attrs.update(flat_attrs(settings, prefix="schedule"))
     attrs.update(seed_attrs(seed_seq))
+    attrs.update(version_attrs())
     ds.attrs.update(attrs)
     return ds
 
