@@ -9,6 +9,7 @@ from environments.permuted import permuted_tasks
 from simulator.models.learner._kernels import n_parameters, run_learner
 from environments.params import parameter, validate
 from simulator.models.learner import _model_kernels as protocol_kernels
+from simulator.numerics import warn_if_diverged
 from simulator.protocol import MemoryModel, model_kernels
 
 
@@ -63,7 +64,7 @@ class SGDLearner(MemoryModel):
     test_per_class : int
         Held-out samples per class (>= 1; default 50).
     noise : float
-        Within-class standard deviation (>= 0; default 1.0).
+        Within-class standard deviation (in [0, 1e6]; default 1.0).
     projection : {"none", "hlop"}
         ``"hlop"``: Hebbian learning based orthogonal projection (Xiao et al., ICLR
         2024; ``simulator/models/learner/_hlop_kernels.py``): each layer's lateral
@@ -85,6 +86,13 @@ class SGDLearner(MemoryModel):
         presentation, drawn afresh each time (an augmentation: repeated views of a
         sample differ, as the augmented views of Kang et al. 2025 do; >= 0; default 0).
         Like HLOP, available in :func:`simulator.run` and sweeps only.
+
+    Warns
+    -----
+    simulator.DivergenceWarning
+        From :func:`simulator.run` when the weights became non-finite (too large a
+        ``learning_rate`` or ``ewc`` step): ``p_recall`` and ``loss`` are NaN from
+        the first diverged event on.
     """
 
     hidden: int = parameter(100, low=1, integer=True, doc="hidden units")
@@ -99,7 +107,7 @@ class SGDLearner(MemoryModel):
                                        doc="training samples (items) per class and task")
     test_per_class: int = parameter(50, low=1, integer=True,
                                     doc="held-out samples per class")
-    noise: float = parameter(1.0, low=0.0, doc="within-class standard deviation")
+    noise: float = parameter(1.0, low=0.0, high=1e6, doc="within-class standard deviation")
     projection: str = parameter("none", choices=PROJECTIONS,
                                 doc="update projection: none or hlop (Hebbian orthogonal "
                                     "projection)")
@@ -149,6 +157,25 @@ class SGDLearner(MemoryModel):
         return ((self.n_features, self.hidden, self.n_classes, self.batch_size,
                  self.items_per_task),
                 (float(self.learning_rate), float(self.l2), float(self.ewc)))
+
+    item_ids_matter = True
+
+    def state_bytes(self, n_items):
+        """The weights and their EWC copies, and the data of ``n_items / items_per_task``
+        tasks (a permutation each; the base samples are shared).
+
+        Parameters
+        ----------
+        n_items : int
+
+        Returns
+        -------
+        int
+        """
+        n_tasks = int(n_items) // self.items_per_task + 1
+        f, h, c = self.n_features, self.hidden, self.n_classes
+        base = c * (self.samples_per_class + self.test_per_class) * f * 8
+        return 8 * (6 * n_parameters(f, h, c) + n_tasks * f) + 2 * base
 
     def _check_items(self, n_items):
         if n_items % self.items_per_task:
@@ -256,6 +283,8 @@ class SGDLearner(MemoryModel):
                          data.permutations), self.kernel_params(), theta, probe_times,
                         (out["p_recall"], out["recalled"], out["loss"]), (accuracy, loss),
                         hlop, noise)
+        warn_if_diverged(self, theta, out["loss"], ("learning_rate", "l2", "ewc", "batch_size"),
+                         stacklevel=4)
         # every item of a task carries its task's held-out score, so run's per-task
         # mean over items is exactly the held-out accuracy
         task_of_item = np.arange(stream.n_items) // self.items_per_task
