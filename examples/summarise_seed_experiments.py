@@ -1,8 +1,9 @@
 """Small summaries of the view-batch, stability-gap, power-vs-uniform and HLOP sweeps.
 
-Run the five sweeps first (each writes a Zarr store; see the configs' headers):
+Run the six sweeps first (each writes a Zarr store; see the configs' headers):
 
     cogmemsim sweep examples/sweep_view_batch_continual.toml --out RESULTS/view_batch_continual.zarr
+    cogmemsim sweep examples/sweep_view_batch_augmented.toml --out RESULTS/view_batch_augmented.zarr
     cogmemsim sweep examples/sweep_stability_gap.toml --out RESULTS/stability_gap.zarr
     cogmemsim sweep examples/sweep_power_vs_uniform.toml --out RESULTS/power_vs_uniform.zarr
     cogmemsim sweep examples/sweep_power_vs_uniform_budget.toml \
@@ -43,6 +44,10 @@ def main(results, out):
     ds = analysis.load(results / "view_batch_continual.zarr")
     sweeps["view_batch_continual"] = ds.attrs.get("sweep", "")
     summaries["view_batch_continual"] = analysis.continual_metrics(ds)[METRICS]
+
+    ds = analysis.load(results / "view_batch_augmented.zarr")
+    sweeps["view_batch_augmented"] = ds.attrs.get("sweep", "")
+    summaries["view_batch_augmented"] = analysis.continual_metrics(ds)[METRICS]
 
     ds = analysis.load(results / "power_vs_uniform.zarr")
     sweeps["power_vs_uniform"] = ds.attrs.get("sweep", "")

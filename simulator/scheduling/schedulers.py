@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from environments.progress import announce_first_call
 from environments.seeding import child, generator, seed_attrs, seed_sequence
-from environments.validation import check_number
+from environments.validation import check_memory, check_number
 from environments.stream import flat_attrs
 from environments.version import version_attrs
 
@@ -369,6 +369,9 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
     check_model(scheduler_model, "scheduler_model")
     n_items = int(check_number("n_items", n_items, 1, None, integer=True))
     days = int(check_number("days", days, 1, None, integer=True))
+    check_memory("days", days, 5 * 8 * days, "the per-day results")
+    check_memory("n_items", n_items, learner.state_bytes(n_items)
+                 + scheduler_model.state_bytes(n_items) + 64 * n_items, "the models' state")
     limits = {}
     for name, value in (("reviews_per_day", reviews_per_day), ("new_per_day", new_per_day)):
         limits[name] = -1 if value is None else int(check_number(name, value, 0, None,
