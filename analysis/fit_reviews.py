@@ -36,10 +36,10 @@ from analysis.evaluate import METRICS, auc, log_loss, review_history, rmse_bins
 from analysis.fitting import central_jacobian
 from simulator._driver_kernels import replay_kernel
 from simulator.drivers import stream_lags
+from simulator.predict_stream import check_backend
 
 DAY = 86400.0
 _P_FLOOR = 1e-12  # keeps ln p finite when a trial parameter makes recall certain
-BACKENDS = ("serial", "processes", "dask")
 
 
 class ReviewLikelihood:
@@ -223,13 +223,7 @@ def fit_reviews(model, stream, free, by="learner", split=None, bounds=None, conf
         raise ValueError(f"by must be None (one fit for all learners) or 'learner', got {by!r}")
     if split is not None:
         split = check_number("split", split, 0.0, 1.0, low_open=True, high_open=True)
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, "
-                         f"got {backend!r}")
-    if client is not None and backend != "dask":
-        raise ValueError("client is used with backend='dask' only")
-    if workers is not None:
-        workers = int(check_number("workers", workers, 1, None, integer=True))
+    backend, workers = check_backend(backend, workers, client)
     search_bounds = _search_bounds(model, free, bounds)
     seed_seq = seed_sequence(seed)
     learners = (list(enumerate(stream.learners())) if lazy

@@ -32,6 +32,30 @@ PARAMETERS = ("a", "b", "c", "k")
 
 SCALES = {"proportion": 1.0, "percent": 100.0}
 
+FIT_FLAGS = ("perfect-fit", "degenerate", "non-identifiable")
+"""``fit_status`` values of fits that converged but need care (see :func:`fit_forgetting`);
+their numbers are kept. Any other status but ``"ok"`` is a failure (NaN numbers)."""
+DEGENERATE_SCALE = 1e6
+"""A rate ``b`` in ``(1 + b t)`` with ``b t`` above this at every delay, or below its inverse
+at every delay, has run to a limit of the form; Ebbinghaus's ``k`` beyond ``1e12`` or below
+``1e-12``."""
+NON_IDENTIFIABLE_RSE = 1e4
+"""A relative standard error above this (or none: singular ``J^T J``): not identifiable."""
+
+
+def fit_succeeded(status):
+    """Whether a ``fit_status`` is a converged fit (``"ok"`` or one of :data:`FIT_FLAGS`).
+
+    Parameters
+    ----------
+    status : str
+
+    Returns
+    -------
+    bool
+    """
+    return status == "ok" or status in FIT_FLAGS
+
 
 def power(t, a, b):
     """Power forgetting ``a * t**-b`` (Wixted & Ebbesen 1991)."""
@@ -238,22 +262,73 @@ def _standard_errors(jacobian):
         return np.sqrt(np.diag(covariance))
 
 
-def _information_criteria(residuals, sigma, n_params, sigma_known):
+def _information_criteria(residuals, sigma, n_params, sigma_known, top=1.0):
     """AIC and BIC from the maximised Gaussian log-likelihood.
 
     Unknown error variance (estimated as SSE/n, one more parameter):
     ``-2 ln L = n ln(2 pi SSE / n) + n``; known standard errors ``sigma``:
     ``-2 ln L = sum (r / sigma)^2 + sum ln(2 pi sigma^2)`` (Burnham & Anderson 2002).
+    With unknown variance the SSE is floored at :func:`sse_floor` (the data's float
+    resolution): an exact fit would make ``ln L`` infinite.
     """
     n = len(residuals)
     if sigma_known:
         minus_two_log_l = np.sum((residuals / sigma) ** 2) + np.sum(np.log(2 * np.pi * sigma**2))
         k = n_params
     else:
-        with np.errstate(divide="ignore"):
-            minus_two_log_l = n * np.log(2 * np.pi * np.sum(residuals**2) / n) + n
+        sse = max(np.sum(residuals**2), sse_floor(n, top))
+        minus_two_log_l = n * np.log(2 * np.pi * sse / n) + n
         k = n_params + 1
     return minus_two_log_l + 2 * k, minus_two_log_l + k * np.log(n)
+
+
+def sse_floor(n, top):
+    """The smallest SSE the information criteria use: ``n (eps * top)**2``.
+
+    ``eps`` is float64's machine epsilon and ``top`` the retention scale's top: residuals
+    below it are rounding. Two exact fits then differ in AIC by twice their difference
+    in parameters, so the simpler form wins.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    top : float
+        1 for proportions, 100 for percentages.
+
+    Returns
+    -------
+    float
+    """
+    return n * (np.finfo(float).eps * top) ** 2
+
+
+def _fit_flag(form, params, errors, sse, t, top):
+    """``"perfect-fit"``, ``"degenerate"``, ``"non-identifiable"`` or ``""`` for a converged fit.
+
+    Perfect: SSE at most 16 :func:`sse_floor` (the residuals are rounding).
+    Degenerate: the fit reached a limit of the form (:data:`DEGENERATE_SCALE`): with
+    ``b t > 1e6`` at every delay Wickelgren's ``a (1 + b t)**-c`` is the power law
+    ``a b**-c t**-c``, ``a`` and ``b`` trading off; with ``b t < 1e-6`` everywhere the
+    curve is flat. Non-identifiable: a standard error is not finite or exceeds
+    :data:`NON_IDENTIFIABLE_RSE` times its estimate.
+    """
+    if sse <= 16.0 * sse_floor(len(t), top):
+        return "perfect-fit"
+    for name, value in zip(form.parameters, params):
+        if name not in form.log_scale:
+            continue
+        if name == "b":  # a rate inside (1 + b t)
+            low, high = value * np.min(t), value * np.max(t)
+            if low > DEGENERATE_SCALE or high < 1.0 / DEGENERATE_SCALE:
+                return "degenerate"
+        elif not DEGENERATE_SCALE ** -2 < value < DEGENERATE_SCALE ** 2:
+            return "degenerate"
+    with np.errstate(all="ignore"):
+        relative = np.abs(errors) / np.maximum(np.abs(params), np.finfo(float).tiny)
+    if not np.all(np.isfinite(errors)) or np.any(relative > NON_IDENTIFIABLE_RSE):
+        return "non-identifiable"
+    return ""
 
 
 def _fit_curve(retention, sigma, delays, models, top, sigma_known):
@@ -284,7 +359,8 @@ def _fit_curve(retention, sigma, delays, models, top, sigma_known):
         sse = np.sum(residuals**2)
         total = np.sum((y - y.mean()) ** 2)
         scores[m] = (sse, 1.0 - sse / total if total > 0 else np.nan,
-                     *_information_criteria(residuals, s, len(params), sigma_known))
+                     *_information_criteria(residuals, s, len(params), sigma_known, top))
+        status[m] = _fit_flag(form, params, errors, sse, t, top) or "ok"
     return estimate, std_error, scores, fitted, status
 
 
@@ -321,10 +397,17 @@ def fit_forgetting(data, models=MODELS, sigma=None, scale=None, delay_units="s")
         Dims ``model``, ``parameter`` (a, b, c, k; NaN where a form has no such
         parameter), ``lag`` and the data's other dims. ``estimate`` and
         ``std_error`` (model, parameter); ``sse``, ``r_squared``, ``aic``,
-        ``bic``, ``delta_aic`` and ``fit_status`` (``"ok"`` or why the fit failed,
-        in which case its numbers are NaN) per model; ``best_model`` (lowest AIC;
-        ``""`` if every fit failed); ``retention`` (the data) and ``fitted`` (model,
-        lag). A failed fit never raises.
+        ``bic``, ``delta_aic`` and ``fit_status`` per model; ``best_model`` (lowest
+        AIC; ``""`` if every fit failed); ``retention`` (the data) and ``fitted``
+        (model, lag). A failed fit never raises. ``fit_status`` is ``"ok"``; or a
+        converged fit that needs care (:data:`FIT_FLAGS`, numbers kept):
+        ``"perfect-fit"`` (residuals at rounding level; the SSE in the likelihood is
+        floored at :func:`sse_floor`, so AIC stays finite and among exact fits the
+        fewer parameters win), ``"degenerate"`` (the fit ran to a limit
+        of the form: a rate ``b`` of ``(1 + b t)`` with ``b t`` above ``1e6`` or below
+        ``1e-6`` at every delay, Ebbinghaus's ``k`` beyond ``1e12`` or below ``1e-12``),
+        ``"non-identifiable"`` (a standard error not finite or above ``1e4`` times
+        its estimate); or why the fit failed, in which case its numbers are NaN.
     """
     curve = _as_curve(data, delay_units)
     models = _check_models(models)

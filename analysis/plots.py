@@ -17,7 +17,7 @@ import xarray as xr
 
 from environments.validation import check_number
 
-from analysis.fitting import FORMS, SCALES, fit_forgetting
+from analysis.fitting import FORMS, SCALES, fit_forgetting, fit_succeeded
 from analysis.retention import retention_curve
 
 HOUSE_STYLE = {
@@ -307,7 +307,7 @@ def plot_forgetting(data, models=None, figure=None):
         raise ValueError(f"plot_forgetting draws one curve: select a cell of the dims {extra} "
                          f"first, e.g. fit.isel({extra[0]}=0)")
     if models is None:
-        models = [str(m) for m in fit["model"].values if fit["fit_status"].sel(model=m) == "ok"]
+        models = [str(m) for m in fit["model"].values if fit_succeeded(fit["fit_status"].sel(model=m).item())]
     if figure is None:
         figure = plt.figure(figsize=(6, 5.5), layout="constrained")
     top_ax, residual_ax = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))

@@ -1,4 +1,6 @@
 """Retention curves: recall as a function of retention interval."""
+import warnings
+
 import numpy as np
 import xarray as xr
 
@@ -33,6 +35,12 @@ def retention_curve(ds, bins=None, variable="p_recall", kind=None):
     xarray.DataArray
         Dim ``lag`` (geometric bin centres, with ``lag_lower``/``lag_upper`` and the
         per-bin ``n_events`` as coords); every other dim of ``ds`` is kept.
+
+    Warns
+    -----
+    RuntimeWarning
+        When events with a lag have a NaN ``variable``: they are left out of
+        ``n_events`` and the means.
     """
     if not isinstance(ds, xr.Dataset):
         raise ValueError(f"ds must be an xarray.Dataset, got {type(ds).__name__}")
@@ -51,6 +59,11 @@ def retention_curve(ds, bins=None, variable="p_recall", kind=None):
         edges = check_bin_edges(bins)
 
     values = ds[variable].astype(float)
+    # an event with an earlier presentation but no number would vanish from its bin
+    missing = int((lag.notnull() & values.isnull()).sum())
+    if missing:
+        warnings.warn(f"retention_curve: {missing} events with a lag have no {variable} "
+                      f"(NaN) and are left out of the curve", RuntimeWarning, stacklevel=2)
     means, counts = xr.apply_ufunc(
         lag_bin_means, lag, values, kwargs={"edges": edges},
         input_core_dims=[["event"], ["event"]], output_core_dims=[["lag"], ["lag"]],

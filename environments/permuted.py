@@ -19,6 +19,7 @@ import numpy as np
 
 from environments.seeding import child, generator, seed_attrs, seed_sequence
 from environments.params import argument, declare_parameters
+from environments.validation import check_memory
 
 SAMPLES_SEED, PERMUTATION_SEED = 0, 1
 """Children of the data's SeedSequence: the base problem; the tasks' permutations."""
@@ -93,8 +94,8 @@ class PermutedTasks:
     samples_per_class=argument(low=1, integer=True, units="count",
                                doc="training samples per class"),
     test_per_class=argument(low=1, integer=True, units="count", doc="held-out samples per class"),
-    noise=argument(low=0.0, doc="within-class standard deviation"),
-    separation=argument(low=0.0, low_open=True, doc="distance scale of the class means"))
+    noise=argument(low=0.0, high=1e6, doc="within-class standard deviation"),
+    separation=argument(low=1e-6, high=1e6, doc="distance scale of the class means"))
 def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
                    test_per_class=20, noise=1.0, separation=1.0, seed=None):
     """``n_tasks`` permuted versions of one prototype-plus-noise classification problem.
@@ -121,15 +122,18 @@ def permuted_tasks(n_tasks, n_classes=10, n_features=64, samples_per_class=20,
     samples_per_class, test_per_class : int
         Training (item) and held-out samples per class, each >= 1.
     noise : float
-        Within-class standard deviation, >= 0.
+        Within-class standard deviation, in [0, 1e6].
     separation : float
-        Standard deviation of the prototypes' coordinates, > 0.
+        Standard deviation of the prototypes' coordinates, in [1e-6, 1e6].
     seed : int, SeedSequence, Generator or None
 
     Returns
     -------
     PermutedTasks
     """
+    check_memory("n_tasks", n_tasks, 8 * n_tasks * n_features, "the tasks' permutations")
+    check_memory("n_classes", n_classes, 3 * 8 * n_classes * (samples_per_class + test_per_class)
+                 * n_features, "the samples")
     seed_seq = seed_sequence(seed)
     rng = generator(child(seed_seq, SAMPLES_SEED))
     prototypes = separation * rng.standard_normal((n_classes, n_features))

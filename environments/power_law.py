@@ -5,6 +5,7 @@ from environments._power_law_kernels import power_law_items
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.params import argument, declare_parameters
 from environments.stream import EventStream
+from environments.validation import EVENT_BYTES, check_memory
 
 
 @declare_parameters(
@@ -15,7 +16,8 @@ from environments.stream import EventStream
     new_item_prob=argument(low=0.0, high=1.0, doc="probability an event introduces a new item"),
     n_items=argument(low=1, integer=True, optional=True, units="count",
                      doc="size of the item pool"),
-    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds between events"))
+    time_step=argument(low=0.0, low_open=True, high=1e9, units="s",
+                       doc="seconds between events"))
 def power_law(n_events, exponent=1.0, new_item_prob=0.05, n_items=None, time_step=1.0,
               seed=None):
     """A stream in which need probability falls as a power of time since last need.
@@ -41,7 +43,7 @@ def power_law(n_events, exponent=1.0, new_item_prob=0.05, n_items=None, time_ste
         Size of the item pool (>= 1); once every item has appeared only known items
         recur. Unbounded when omitted.
     time_step : float
-        Seconds between events, > 0.
+        Seconds between events, in (0, 1e9].
     seed : int, SeedSequence, Generator or None
         Source of randomness; its entropy is stored in ``meta``.
 
@@ -49,6 +51,8 @@ def power_law(n_events, exponent=1.0, new_item_prob=0.05, n_items=None, time_ste
     -------
     EventStream
     """
+    check_memory("n_events", n_events, (EVENT_BYTES + 32) * n_events,
+                 "the stream and its live-item slots")
     seed_seq = seed_sequence(seed)
 
     pool = n_events if n_items is None else min(n_items, n_events)

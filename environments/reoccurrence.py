@@ -3,7 +3,7 @@ import numpy as np
 
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.params import argument, declare_parameters
-from environments.validation import check_number
+from environments.validation import EVENT_BYTES, check_memory, check_number
 from environments.stream import EventStream
 
 
@@ -41,7 +41,7 @@ def class_probabilities(n_classes, skew=1.0):
     n_tasks=argument(low=1, integer=True, units="count", doc="number of tasks"),
     items_per_class=argument(low=1, integer=True, units="count", doc="items per class"),
     skew=argument(low=1.0, doc="most / least likely class probability"),
-    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds per step"))
+    time_step=argument(low=0.0, low_open=True, high=1e9, units="s", doc="seconds per step"))
 def reoccurrence(n_classes, classes_per_task, n_tasks, items_per_class, skew=1.0, time_step=1.0,
                  seed=None):
     """Many short tasks, each drawing a few classes that re-occur over the sequence.
@@ -71,7 +71,7 @@ def reoccurrence(n_classes, classes_per_task, n_tasks, items_per_class, skew=1.0
     skew : float
         Ratio of the largest to the smallest class probability, >= 1.
     time_step : float
-        Seconds per step, > 0.
+        Seconds per step, in (0, 1e9].
     seed : int, SeedSequence, Generator or None
 
     Returns
@@ -83,6 +83,8 @@ def reoccurrence(n_classes, classes_per_task, n_tasks, items_per_class, skew=1.0
     """
     classes_per_task = check_number("classes_per_task", classes_per_task, 1, n_classes,
                                     integer=True)
+    check_memory("n_tasks", n_tasks, EVENT_BYTES * n_tasks * min(classes_per_task, n_classes)
+                 * items_per_class + 8 * n_classes, "the stream")
     probabilities = class_probabilities(n_classes, skew)
     seed_seq = seed_sequence(seed)
     rng = generator(seed_seq)

@@ -6,6 +6,7 @@ from environments.params import argument, declare_parameters
 from environments.schedules import DAY
 from environments.seeding import child, generator, seed_attrs, seed_sequence
 from environments.stream import TEST, EventStream
+from environments.validation import EVENT_BYTES, check_memory
 
 
 @declare_parameters(
@@ -13,9 +14,11 @@ from environments.stream import TEST, EventStream
     n_items=argument(low=1, integer=True, units="count", doc="items per learner"),
     reviews_per_item=argument(low=1, integer=True, units="count",
                               doc="reviews of each item (the first is its first sight)"),
-    min_gap=argument(low=0.0, low_open=True, units="s", doc="shortest gap between reviews"),
-    max_gap=argument(low=0.0, low_open=True, units="s", doc="longest gap between reviews"),
-    introduction_span=argument(low=0.0, units="s",
+    min_gap=argument(low=0.0, low_open=True, high=1e12, units="s",
+                     doc="shortest gap between reviews"),
+    max_gap=argument(low=0.0, low_open=True, high=1e12, units="s",
+                     doc="longest gap between reviews"),
+    introduction_span=argument(low=0.0, high=1e12, units="s",
                                doc="items are first seen uniformly over this span"))
 def review_schedule(n_learners, n_items, reviews_per_item, min_gap=60.0, max_gap=30 * DAY,
                     introduction_span=30 * DAY, seed=None):
@@ -34,9 +37,9 @@ def review_schedule(n_learners, n_items, reviews_per_item, min_gap=60.0, max_gap
     n_learners, n_items, reviews_per_item : int
         >= 1 each.
     min_gap, max_gap : float
-        Seconds, 0 < min_gap <= max_gap.
+        Seconds, 0 < min_gap <= max_gap <= 1e12.
     introduction_span : float
-        Seconds, >= 0.
+        Seconds, in [0, 1e12].
     seed : int, SeedSequence, Generator or None
         Learner ``k`` draws from child ``k`` of the seed.
 
@@ -47,6 +50,9 @@ def review_schedule(n_learners, n_items, reviews_per_item, min_gap=60.0, max_gap
     """
     if min_gap > max_gap:
         raise ValueError(f"min_gap ({min_gap:g} s) must be <= max_gap ({max_gap:g} s)")
+    check_memory("n_learners * n_items * reviews_per_item",
+                 n_learners * n_items * reviews_per_item,
+                 EVENT_BYTES * n_learners * n_items * reviews_per_item, "the review log")
     seed_seq = seed_sequence(seed)
     per_learner = n_items * reviews_per_item
     time = np.empty(n_learners * per_learner)

@@ -10,7 +10,7 @@ one stream holds a between-items design over all intervals. Times are in seconds
 """
 import numpy as np
 
-from environments.validation import check_number
+from environments.validation import EVENT_BYTES, check_memory, check_number
 from environments.stream import STUDY, TEST, EventStream
 
 MINUTE = 60.0
@@ -237,6 +237,8 @@ def view_batch(n_items, views, cycles, recall_interval=None, retention_intervals
     if recall_interval is None:
         recall_interval = views * (n_items - 1) * presentation_time
     recall_interval = float(check_number("recall_interval", recall_interval, 0.0, None))
+    check_memory("n_items * views * cycles", n_items * views * cycles,
+                 EVENT_BYTES * n_items * (views * cycles + 1), "the schedule")
     intervals = None
     if retention_intervals is not None:
         intervals = _check_intervals(retention_intervals, n_items)
@@ -273,6 +275,8 @@ def _check_common(n_items, repetitions, retention_intervals, presentation_time):
     repetitions = check_number("repetitions", repetitions, 1, None, integer=True)
     presentation_time = float(check_number("presentation_time", presentation_time, 0.0, None,
                                            low_open=True))
+    check_memory("n_items * repetitions", n_items * repetitions,
+                 EVENT_BYTES * n_items * (repetitions + 1), "the schedule")
     return n_items, repetitions, _check_intervals(retention_intervals, n_items), presentation_time
 
 

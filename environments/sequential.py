@@ -12,7 +12,7 @@ import numpy as np
 
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.params import argument, declare_parameters
-from environments.validation import check_number
+from environments.validation import EVENT_BYTES, check_memory, check_number
 from environments.stream import STUDY, TEST, EventStream
 
 REHEARSAL_RULES = ("power", "exponential", "uniform", "none", "full")
@@ -98,6 +98,7 @@ def rehearsal_counts(n_tasks, steps_per_task, rehearsal="power", exponent=1.0, s
     """
     n_tasks, steps_per_task, rehearsal_fraction = _check_counts_args(
         n_tasks, steps_per_task, rehearsal, exponent, scale, rehearsal_fraction, budgeted)
+    check_memory("n_tasks", n_tasks, 3 * 8 * n_tasks * n_tasks, "the (task, task) counts")
     counts = np.zeros((n_tasks, n_tasks), np.int64)
     counts[0, 0] = steps_per_task
     budget = _round_half_up(rehearsal_fraction * steps_per_task)
@@ -113,7 +114,13 @@ def rehearsal_counts(n_tasks, steps_per_task, rehearsal="power", exponent=1.0, s
         if rehearsal == "none":
             counts[j, j] = steps_per_task
             continue
-        weights = rehearsal_weights(j, rehearsal, exponent, scale)
+        if rehearsal == "exponential":
+            # relative to lag 1 (only ratios count): exp(-lag / scale) underflows to 0 at
+            # every lag for a small scale, exp(-(lag - 1) / scale) keeps lag 1 at 1
+            with np.errstate(over="ignore"):  # lag / scale may overflow to inf: weight 0
+                weights = np.exp(-np.arange(j, dtype=np.float64) / float(scale))
+        else:
+            weights = rehearsal_weights(j, rehearsal, exponent, scale)
         if budgeted:
             by_lag = _largest_remainder(budget, weights)
         else:
@@ -136,7 +143,7 @@ def rehearsal_counts(n_tasks, steps_per_task, rehearsal="power", exponent=1.0, s
     budgeted=argument(choices=(True, False), doc="rehearsal within a fixed step budget"),
     test_every=argument(low=1, integer=True, optional=True, units="count",
                         doc="steps between TEST blocks"),
-    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds per step"))
+    time_step=argument(low=0.0, low_open=True, high=1e9, units="s", doc="seconds per step"))
 def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power", exponent=1.0,
                      scale=1.0, rehearsal_fraction=0.25, budgeted=True, test_every=None,
                      time_step=1.0, seed=None):
@@ -177,7 +184,7 @@ def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power",
     test_every : int, optional
         Steps between TEST blocks, >= 1; no tests when omitted.
     time_step : float
-        Seconds per step, > 0.
+        Seconds per step, in (0, 1e9].
     seed : int, SeedSequence, Generator or None
 
     Returns
@@ -189,6 +196,10 @@ def sequential_tasks(n_tasks, items_per_task, steps_per_task, rehearsal="power",
         probe at that time sees the whole task and none of the next
         (:func:`simulator.probes.task_probe_times`).
     """
+    n_tasks, steps_per_task, _ = _check_counts_args(
+        n_tasks, steps_per_task, rehearsal, exponent, scale, rehearsal_fraction, budgeted)
+    check_memory("n_tasks * steps_per_task", n_tasks * steps_per_task,
+                 EVENT_BYTES * n_tasks * steps_per_task, "the stream")
     counts = rehearsal_counts(n_tasks, steps_per_task, rehearsal, exponent, scale,
                               rehearsal_fraction, budgeted)
     seed_seq = seed_sequence(seed)

@@ -6,6 +6,7 @@ import numpy as np
 from environments.params import argument, declare_parameters
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.stream import EventStream
+from environments.validation import EVENT_BYTES, check_memory
 
 
 @declare_parameters(
@@ -18,9 +19,10 @@ from environments.stream import EventStream
     repeat_prob=argument(low=0.0, high=1.0, doc="probability an event re-consumes an item"),
     exponent=argument(low=0.0, low_open=True,
                       doc="power-law exponent of re-consumption vs events since"),
-    session_gap=argument(low=0.0, low_open=True, units="s",
+    session_gap=argument(low=0.0, low_open=True, high=1e9, units="s",
                          doc="mean time between session starts"),
-    event_gap=argument(low=0.0, low_open=True, units="s", doc="time between events"))
+    event_gap=argument(low=0.0, low_open=True, high=1e9, units="s",
+                       doc="time between events"))
 def listening_sessions(n_sessions, session_length=20, n_items=500, n_clusters=10,
                        repeat_prob=0.7, exponent=1.0, session_gap=86400.0, event_gap=210.0,
                        seed=None):
@@ -55,9 +57,9 @@ def listening_sessions(n_sessions, session_length=20, n_items=500, n_clusters=10
     exponent : float
         Power-law exponent of re-consumption vs sessions or events since, > 0.
     session_gap : float
-        Mean seconds between session starts, > 0.
+        Mean seconds between session starts, in (0, 1e9].
     event_gap : float
-        Seconds between events in a session, > 0.
+        Seconds between events in a session, in (0, 1e9].
     seed : int, SeedSequence, Generator or None
 
     Returns
@@ -67,6 +69,9 @@ def listening_sessions(n_sessions, session_length=20, n_items=500, n_clusters=10
     """
     if n_clusters > n_items:
         raise ValueError(f"n_clusters must be in [1, n_items = {n_items}], got {n_clusters}")
+    check_memory("n_sessions * session_length", n_sessions * session_length,
+                 EVENT_BYTES * n_sessions * session_length, "the stream")
+    check_memory("n_items", n_items, 32 * n_items, "the items' clusters")
     seed_seq = seed_sequence(seed)
     rng = generator(seed_seq)
     n = n_sessions * session_length

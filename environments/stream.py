@@ -200,6 +200,30 @@ class EventStream:
         return xr.Dataset(data, attrs=attrs)
 
 
+def compact_items(stream):
+    """``stream`` with its items renumbered ``0 .. k - 1`` (k distinct items, in id order).
+
+    The original ids are kept: ``item_ids[new] = old`` (composed with the stream's own
+    ``item_ids`` when it has them), so results join back; everything else is unchanged.
+    A model whose ids carry no meaning then sizes its state by the items met, not by
+    the largest id.
+
+    Parameters
+    ----------
+    stream : EventStream
+
+    Returns
+    -------
+    EventStream
+    """
+    ids, item = np.unique(stream.item, return_inverse=True)
+    item_ids = ids if stream.item_ids is None else stream.item_ids[ids]
+    return EventStream(time=stream.time, item=item.reshape(-1), kind=stream.kind,
+                       task=stream.task, n_items=len(ids), meta=stream.meta,
+                       context=stream.context, outcome=stream.outcome, rating=stream.rating,
+                       learner=stream.learner, item_ids=item_ids)
+
+
 def _observations(n, kind, outcome, rating, learner):
     """Checked ``outcome``, ``rating`` and ``learner`` arrays (None where not given)."""
     if outcome is not None:

@@ -16,6 +16,7 @@ from environments.params import argument, declare_parameters
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.sequential import REHEARSAL_RULES, balanced_draws, rehearsal_counts
 from environments.stream import STUDY, EventStream
+from environments.validation import EVENT_BYTES, check_memory
 
 
 @declare_parameters(
@@ -30,7 +31,7 @@ from environments.stream import STUDY, EventStream
                    doc="exponential rehearsal scale, in tasks"),
     rehearsal_fraction=argument(low=0.0, high=1.0, doc="share of steps spent rehearsing"),
     budgeted=argument(choices=(True, False), doc="rehearsal within a fixed step budget"),
-    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds per step"))
+    time_step=argument(low=0.0, low_open=True, high=1e9, units="s", doc="seconds per step"))
 def view_batch_tasks(n_tasks, items_per_task, steps_per_task, views=1, rehearsal="none",
                      exponent=1.0, scale=1.0, rehearsal_fraction=0.25, budgeted=True,
                      time_step=1.0, seed=None):
@@ -74,7 +75,7 @@ def view_batch_tasks(n_tasks, items_per_task, steps_per_task, views=1, rehearsal
     budgeted : bool
         Rehearsal within the task's steps (True) or added to them.
     time_step : float
-        Seconds per step, > 0.
+        Seconds per step, in (0, 1e9].
     seed : int, SeedSequence, Generator or None
 
     Returns
@@ -85,6 +86,8 @@ def view_batch_tasks(n_tasks, items_per_task, steps_per_task, views=1, rehearsal
         run of a sample to its next run, over the samples of each task's own
         study (s, with ``time_step``).
     """
+    check_memory("n_tasks * steps_per_task * views", n_tasks * steps_per_task * views,
+                 EVENT_BYTES * n_tasks * steps_per_task * views, "the stream")
     counts = rehearsal_counts(n_tasks, steps_per_task, rehearsal, exponent, scale,
                               rehearsal_fraction, budgeted)
     seed_seq = seed_sequence(seed)

@@ -4,13 +4,15 @@ import numpy as np
 from environments.seeding import generator, seed_attrs, seed_sequence
 from environments.params import argument, declare_parameters
 from environments.stream import EventStream
+from environments.validation import EVENT_BYTES, check_memory
 
 
 @declare_parameters(
     n_events=argument(low=1, integer=True, units="count", doc="number of events"),
     n_items=argument(low=1, integer=True, units="count", doc="number of items"),
     exponent=argument(low=0.0, doc="Zipf exponent of item frequency vs rank"),
-    time_step=argument(low=0.0, low_open=True, units="s", doc="seconds between events"))
+    time_step=argument(low=0.0, low_open=True, high=1e9, units="s",
+                       doc="seconds between events"))
 def zipf(n_events, n_items, exponent=1.0, time_step=1.0, seed=None):
     """A stream of independent needs whose item frequencies follow Zipf's law.
 
@@ -32,13 +34,15 @@ def zipf(n_events, n_items, exponent=1.0, time_step=1.0, seed=None):
     exponent : float
         Zipf exponent, >= 0 (0: every item equally likely).
     time_step : float
-        Seconds between events, > 0.
+        Seconds between events, in (0, 1e9].
     seed : int, SeedSequence, Generator or None
 
     Returns
     -------
     EventStream
     """
+    check_memory("n_events", n_events, EVENT_BYTES * n_events, "the stream")
+    check_memory("n_items", n_items, 16 * n_items, "the item frequencies")
     seed_seq = seed_sequence(seed)
     cumulative = np.cumsum(np.arange(1, n_items + 1, dtype=np.float64) ** -float(exponent))
     draws = generator(seed_seq).random(n_events) * cumulative[-1]

@@ -1,8 +1,9 @@
 """Small summaries of the view-batch, stability-gap, power-vs-uniform and HLOP sweeps.
 
-Run the five sweeps first (each writes a Zarr store; see the configs' headers):
+Run the six sweeps first (each writes a Zarr store; see the configs' headers):
 
     cogmemsim sweep examples/sweep_view_batch_continual.toml --out RESULTS/view_batch_continual.zarr
+    cogmemsim sweep examples/sweep_view_batch_augmented.toml --out RESULTS/view_batch_augmented.zarr
     cogmemsim sweep examples/sweep_stability_gap.toml --out RESULTS/stability_gap.zarr
     cogmemsim sweep examples/sweep_power_vs_uniform.toml --out RESULTS/power_vs_uniform.zarr
     cogmemsim sweep examples/sweep_power_vs_uniform_budget.toml \
@@ -40,30 +41,34 @@ def main(results, out):
     out.mkdir(parents=True, exist_ok=True)
     summaries, sweeps = {}, {}
 
-    ds = xr.open_zarr(results / "view_batch_continual.zarr").load()
+    ds = analysis.load(results / "view_batch_continual.zarr")
     sweeps["view_batch_continual"] = ds.attrs.get("sweep", "")
     summaries["view_batch_continual"] = analysis.continual_metrics(ds)[METRICS]
 
-    ds = xr.open_zarr(results / "power_vs_uniform.zarr").load()
+    ds = analysis.load(results / "view_batch_augmented.zarr")
+    sweeps["view_batch_augmented"] = ds.attrs.get("sweep", "")
+    summaries["view_batch_augmented"] = analysis.continual_metrics(ds)[METRICS]
+
+    ds = analysis.load(results / "power_vs_uniform.zarr")
     sweeps["power_vs_uniform"] = ds.attrs.get("sweep", "")
     summaries["power_vs_uniform"] = xr.concat(
         [analysis.continual_metrics(ds.sel(n_tasks=n))[METRICS] for n in ds["n_tasks"].values],
         "n_tasks")
 
-    ds = xr.open_zarr(results / "power_vs_uniform_budget.zarr").load()
+    ds = analysis.load(results / "power_vs_uniform_budget.zarr")
     sweeps["power_vs_uniform_budget"] = ds.attrs.get("sweep", "")
     summaries["power_vs_uniform_budget"] = xr.concat(
         [xr.concat([analysis.continual_metrics(ds.sel(n_tasks=n, rehearsal_fraction=b))[METRICS]
                     for b in ds["rehearsal_fraction"].values], "rehearsal_fraction")
          for n in ds["n_tasks"].values], "n_tasks")
 
-    ds = xr.open_zarr(results / "stability_gap.zarr").load()
+    ds = analysis.load(results / "stability_gap.zarr")
     sweeps["stability_gap"] = ds.attrs.get("sweep", "")
     gap = analysis.stability_gap(ds)
     summaries["stability_gap"] = gap[[v for v in gap.data_vars if v.startswith("gap_")]
                                      + ["old_task_accuracy"]]
 
-    ds = xr.open_zarr(results / "hlop.zarr").load()
+    ds = analysis.load(results / "hlop.zarr")
     sweeps["hlop"] = ds.attrs.get("sweep", "")
     metrics = analysis.continual_metrics(ds)
     summary = metrics[METRICS]

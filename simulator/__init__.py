@@ -11,6 +11,7 @@ from simulator.models.hlr.model import HLR
 from simulator.models.hebbian.model import Hebbian
 from simulator.models.learner.model import SGDLearner
 from simulator.need import predict_need
+from simulator.numerics import DivergenceWarning
 from simulator.predict import predict, simulate_answers
 from simulator.protocol import MemoryModel, ModelKernels, model_kernels
 from simulator.run import run
@@ -31,6 +32,7 @@ __all__ = [
     "simulate_answers",
     "ACTR",
     "DamagedStoreError",
+    "DivergenceWarning",
     "Hebbian",
     "Leitner",
     "Ratings",

@@ -127,6 +127,9 @@ def replay_learners(model, stream, seed_seq, observed):
     ``learner`` of ``seed_seq``), the arrays put back in the stream's event order."""
     from environments import split_learners
     from environments.seeding import child
+    from simulator.run import check_run_memory, working_stream
+    stream = working_stream(model, stream)  # per-event results: the same on compact ids
+    check_run_memory(model, stream, 0)
     if stream.learner is None or _one_pass_suffices(model, stream, observed):
         arrays = replay_stream(model, stream, generator(seed_seq), np.empty(0),
                                observed=observed)

@@ -160,6 +160,12 @@ class MemoryModel(abc.ABC):
     kernels: ClassVar[ModelKernels]
     state_variables: ClassVar[dict] = {}
     answers_change_memory: ClassVar[bool] = True
+    item_ids_matter: ClassVar[bool] = False
+    """Whether an item's id means something to the model (the SGD learner's item ``i``
+    is sample ``i % items_per_task`` of task ``i // items_per_task``). ``False`` lets
+    :func:`simulator.run` and :func:`simulator.predict` renumber a sparse id space
+    (:func:`environments.stream.compact_items`) instead of sizing the state by its
+    largest id."""
     """Whether ``learn`` reads the outcome or rating. ``False`` (ACT-R: a test is a
     presentation whatever the answer) lets :func:`simulator.predict` replay observed
     answers with the model's own :meth:`simulate`, whose predictions cannot differ."""
@@ -258,6 +264,20 @@ class MemoryModel(abc.ABC):
         """
         from simulator.drivers import replay_stream
         return replay_stream(self, stream, rng, np.empty(0), observed=True)["p_recall"]
+
+    def state_bytes(self, n_items):
+        """Estimated bytes of one run's state over ``n_items`` items, checked against the
+        available memory before a run allocates it (default 64 per item).
+
+        Parameters
+        ----------
+        n_items : int
+
+        Returns
+        -------
+        int
+        """
+        return 64 * int(n_items)
 
     def items_independent(self):
         """Whether an item's predictions depend on that item's events alone.

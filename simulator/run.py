@@ -7,7 +7,8 @@ from environments.progress import announce_first_call
 from environments import EventStream
 from environments.version import version_attrs
 from environments.seeding import generator, seed_attrs, seed_sequence
-from environments.stream import flat_attrs, kind_attrs
+from environments.stream import compact_items, flat_attrs, kind_attrs
+from environments.validation import check_memory
 
 from environments.params import parameters
 from simulator.probes import probe_rule
@@ -56,14 +57,72 @@ def run(agent, stream, seed=None, probe_times=None):
                          f"got {type(stream).__name__}")
     rule = probe_rule(probe_times)
     probe_times = _check_probe_times(probe_times if rule is None else rule(stream))
+    working = working_stream(agent, stream)
+    check_run_memory(agent, working, len(probe_times), n_probe_arrays=3)
     seed_seq = seed_sequence(seed)
     announce_first_call(type(agent).__name__)
-    arrays = agent.simulate(stream, generator(seed_seq), probe_times)
+    arrays = agent.simulate(working, generator(seed_seq), probe_times)
     probes = {name: arrays.pop(name) for name in list(arrays) if name.startswith("probe_")}
     ds = _to_dataset(agent, stream, arrays, seed_seq)
     if len(probe_times):
-        ds = ds.merge(_probe_dataset(stream, probe_times, probes))
+        ds = ds.merge(_probe_dataset(working, probe_times, probes))
     return ds
+
+
+SPARSE_IDS_SLACK = 1024
+"""A stream's id space is sparse when ``n_items > 2 * (items met) + SPARSE_IDS_SLACK``."""
+RUN_EVENT_BYTES = 128
+"""Bytes per event of a run's outputs and their dataset (a dozen 8-byte arrays)."""
+
+
+def working_stream(agent, stream):
+    """The stream a model runs on: ``stream``, or its compact renumbering
+    (:func:`environments.stream.compact_items`) when its id space is sparse
+    (:data:`SPARSE_IDS_SLACK`) and the model's ids carry no meaning
+    (``agent.item_ids_matter`` false). Per-event results are the same either way;
+    the model's state is sized by the items met, not by the largest id.
+
+    Parameters
+    ----------
+    agent : simulator.MemoryModel
+    stream : environments.EventStream
+
+    Returns
+    -------
+    environments.EventStream
+    """
+    if agent.item_ids_matter or not len(stream):
+        return stream
+    if stream.n_items <= SPARSE_IDS_SLACK:
+        return stream
+    n_met = len(np.unique(stream.item))
+    if stream.n_items <= 2 * n_met + SPARSE_IDS_SLACK:
+        return stream
+    return compact_items(stream)
+
+
+def check_run_memory(agent, stream, n_probes, n_probe_arrays=1):
+    """ValueError naming the culprit when a run of ``agent`` over ``stream`` would not
+    fit in the available memory (:func:`environments.validation.check_memory`).
+
+    Parameters
+    ----------
+    agent : simulator.MemoryModel
+    stream : environments.EventStream
+        As the model will see it (:func:`working_stream`).
+    n_probes : int
+        Probe times (each gives ``n_probe_arrays`` arrays over the items).
+    n_probe_arrays : int
+    """
+    check_memory("probe_times", f"{n_probes} probes of {stream.n_items} items",
+                 8 * n_probe_arrays * n_probes * stream.n_items,
+                 "the (probe, item) results")
+    check_memory("stream", f"{len(stream)} events", RUN_EVENT_BYTES * len(stream),
+                 "the per-event results")
+    sizes = ", ".join(f"{name}={value}" for name, value in parameters(agent).items()
+                      if isinstance(value, int) and not isinstance(value, bool))
+    check_memory("agent", f"{type(agent).__name__}({sizes}) over {stream.n_items} items",
+                 agent.state_bytes(stream.n_items), "its state")
 
 
 def _check_probe_times(probe_times):

@@ -368,6 +368,17 @@ def test_a_cluster_without_workers_is_a_sweep_error_within_the_timeout(tmp_path)
             simulator.sweep(simulator.ACTR(), env.power_law, GRID, backend="dask",
                             client=client, timeout=1, store=tmp_path / "d.zarr", **SMALL)
         assert time.monotonic() - start < 30
+        # chunks already sent to a cluster that then has no worker are lost after the
+        # timeout (as when its workers die mid-sweep), not waited for forever
+        from simulator.sweeps.api import _dask_results, _Lost
+
+        futures = {client.submit(sum, [1, 2], pure=False): (0, 0)}
+        start = time.monotonic()
+        outcomes = list(_dask_results(client, futures, timeout=1))
+        assert time.monotonic() - start < 15
+        assert [block for block, _ in outcomes] == [(0, 0)]
+        assert isinstance(outcomes[0][1], _Lost)
+        assert outcomes[0][1].reason == "the dask cluster had no workers for 1 s"
 
 
 def test_a_dead_scheduler_address_fails_fast_in_one_line(made, tmp_path, monkeypatch, capsys):

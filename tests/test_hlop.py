@@ -84,7 +84,8 @@ def test_projected_update_leaves_old_outputs_unchanged():
                 (np.empty((n_new, f + 1)), np.empty((n_new, h + 1)), np.empty((h, f + 1)),
                  np.empty((c, h + 1))))
         batch = (np.arange(n_new), np.arange(n_new))
-        learn_batch_hlop(updated, batch, data, params, consolidated, work, sinks, hlop)
+        learn_batch_hlop(updated, batch, data, params, consolidated, work, sinks,
+                         np.empty((0, f)), hlop)
         return updated
 
     before = outputs(theta)

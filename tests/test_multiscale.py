@@ -6,10 +6,9 @@ import pytest
 
 import simulator
 from environments import EventStream
-from simulator.models.actr._multiscale_kernels import (MS_SCRATCH, MS_TAYLOR, MS_TRACES, decay_factors,
-                                           decay_traces, multiscale_coefficients,
-                                           multiscale_first, multiscale_present,
-                                           multiscale_strength)
+from simulator.models.actr._multiscale_kernels import (
+    MS_ROW, MS_SCRATCH, MS_TAYLOR, MS_TRACES, decay_factors, decay_traces,
+    multiscale_coefficients, multiscale_first, multiscale_present, multiscale_strength)
 
 RATES = 2.0 ** (np.arange(MS_TRACES) - 48)
 
@@ -50,17 +49,17 @@ def test_weights_follow_the_trapezoid_rule(decay):
 def test_one_pass_equals_strength_then_presentation():
     rng = np.random.default_rng(5)
     coefficients = multiscale_coefficients(0.5)
-    one, two = np.empty(MS_TRACES), np.empty(MS_TRACES)
-    multiscale_first(one, coefficients)
-    multiscale_first(two, coefficients)
+    one, two = np.empty(MS_ROW), np.empty(MS_ROW)
+    multiscale_first(one, coefficients, 0.5)
+    multiscale_first(two, coefficients, 0.5)
     f1, f2 = np.empty(MS_SCRATCH), np.empty(MS_SCRATCH)
     for age in rng.exponential(500.0, 40) + 0.05:
         s2 = multiscale_strength(two, age, 0.05, coefficients, f2, True)
-        multiscale_present(two, age, coefficients, f2, True)
+        multiscale_present(two, age, coefficients, f2, True, 0.5)
         decay_factors(coefficients, age, f1)
         s1 = decay_traces(one, f1, coefficients, True)
         assert s1 == pytest.approx(s2, rel=1e-14)
-        np.testing.assert_array_equal(one, two)
+        np.testing.assert_array_equal(one[:MS_TRACES], two[:MS_TRACES])
 
 
 def test_sum_and_update_kernels_are_their_formulas():

@@ -42,3 +42,22 @@ def test_seeded_and_validated():
     np.testing.assert_array_equal(a.item, b.item)
     with pytest.raises(ValueError, match="views"):
         env.view_batch_tasks(2, 10, 100, views=0)
+
+
+def test_view_noise_augments_each_presentation():
+    """SGDLearner(view_noise > 0): fresh input noise per presentation, seeded by the run;
+    0 is plain SGD (bit for bit), and the step-by-step protocol refuses it."""
+    import simulator
+
+    stream = env.view_batch_tasks(2, 50, 200, views=4, seed=0)
+    common = dict(hidden=16, n_classes=5, n_features=8, samples_per_class=10, test_per_class=10)
+    plain = simulator.run(simulator.SGDLearner(**common), stream, seed=1)
+    noisy = [simulator.run(simulator.SGDLearner(view_noise=0.5, **common), stream, seed=s)
+             for s in (1, 1, 2)]
+    np.testing.assert_array_equal(noisy[0]["loss"], noisy[1]["loss"])
+    assert not np.allclose(noisy[0]["loss"], plain["loss"])
+    assert not np.allclose(noisy[0]["loss"], noisy[2]["loss"])
+    zero = simulator.run(simulator.SGDLearner(view_noise=0.0, **common), stream, seed=1)
+    np.testing.assert_array_equal(zero["loss"], plain["loss"])
+    with pytest.raises(ValueError, match="view_noise"):
+        simulator.SGDLearner(view_noise=0.5, **common).new_state(50, np.random.default_rng())

@@ -14,8 +14,9 @@ from threadpoolctl import threadpool_limits
 
 from environments.progress import announce_first_call
 from environments.seeding import child, generator, seed_attrs, seed_sequence
-from environments.validation import check_number
+from environments.validation import check_memory, check_number
 from environments.stream import flat_attrs
+from environments.version import version_attrs
 
 from simulator.scheduling import _kernels as kernels
 from simulator.scheduling import _policy_kernels as policy
@@ -396,6 +397,9 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
     check_model(scheduler_model, "scheduler_model")
     n_items = int(check_number("n_items", n_items, 1, None, integer=True))
     days = int(check_number("days", days, 1, None, integer=True))
+    check_memory("days", days, 5 * 8 * days, "the per-day results")
+    check_memory("n_items", n_items, learner.state_bytes(n_items)
+                 + scheduler_model.state_bytes(n_items) + 64 * n_items, "the models' state")
     limits = {}
     for name, value in (("reviews_per_day", reviews_per_day), ("new_per_day", new_per_day)):
         limits[name] = -1 if value is None else int(check_number(name, value, 0, None,
@@ -520,6 +524,7 @@ def _to_dataset(scheduler, learner, scheduler_model, out, retention, delays, log
     attrs.update(flat_attrs(parameters(learner), prefix="agent"))
     attrs.update(flat_attrs(settings, prefix="schedule"))
     attrs.update(seed_attrs(seed_seq))
+    attrs.update(version_attrs())
     ds.attrs.update(attrs)
     return ds
 

@@ -26,9 +26,9 @@ from numba.typed import Dict
 from environments.jit import njit
 
 from simulator.models._kernel_utils import logistic, presentation_slots
-from simulator.models.actr._multiscale_kernels import (COUNT, MS_ROW, MS_SCRATCH, decay_factors, decay_traces,
-                                  multiscale_first, multiscale_present, multiscale_strength,
-                                  multiscale_weights)
+from simulator.models.actr._multiscale_kernels import (
+    COUNT, ENTRIES, MS_ROW, MS_SCRATCH, RECENT, decay_factors, decay_traces, multiscale_first,
+    multiscale_present, multiscale_strength, multiscale_weights)
 
 STUDY = 0
 
@@ -184,9 +184,10 @@ def present(i, now, presentation_decay, mode, start, fill, hist_t, hist_d, last,
     """
     if mode == MULTISCALE:
         if fill[i] > start[i]:
-            multiscale_present(traces[i], now - last[i], weights, factors, fresh)
+            multiscale_present(traces[i], now - last[i], weights, factors, fresh,
+                               presentation_decay)
         else:
-            multiscale_first(traces[i], weights)
+            multiscale_first(traces[i], weights, presentation_decay)
     else:
         hist_t[fill[i]] = now
         if mode != EXACT_HALF:  # no spacing model there: no decays kept
@@ -437,6 +438,10 @@ def _run_actr(mode, events, params, inputs, out, probes):
             decay_factors(weights, now - last[i], factors)
             base_strength[e] = decay_traces(traces[i], factors, weights, True)
             traces[i, COUNT] = 1.0  # the one presentation at this instant
+            # the only one within the floor from now on: the others are older
+            traces[i, RECENT] = 1.0
+            traces[i, ENTRIES] = 0.0
+            traces[i, ENTRIES + 1] = decay
             last[i] = now
             fill[i] += 1
         else:

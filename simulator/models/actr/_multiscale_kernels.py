@@ -13,8 +13,12 @@ at 1.5, 4e-4 at 3). The fast end is cut where even the 0.05 s floor age has
 decayed (2**9 * 0.05 s = 25.6 e-folds), so ages below ~0.02 s are not
 represented (``ACTR`` rejects a smaller ``age_floor`` with multiscale).
 
-An item's traces are one row, referenced to its last presentation (with the
-number of presentations at that instant, for reads within the age floor). Aging them
+An item's traces are one row, referenced to its last presentation, followed by the
+number of presentations at that instant and the offsets (from that instant) and decays
+of its ``MS_RECENT`` latest presentations: a read within the age floor of the last
+presentation counts each of those still within the floor at the floor, exactly as the
+sum does, whatever its decay (exact while at most ``MS_RECENT`` presentations of the
+item fall within the floor of the read). Aging them
 by ``age`` needs every factor ``exp(-r_j * age)``, found without an exp per
 trace: a degree-4 Taylor polynomial while ``r_j * age < MS_TAYLOR`` (exact to
 ``MS_TAYLOR**5 / 120 * exp(MS_TAYLOR) < 8.5e-9`` relative), then one ``exp`` and successive
@@ -32,11 +36,15 @@ MS_TRACES = 58
 MS_RATE_OFFSET = 48     # trace j has rate 2**(j - MS_RATE_OFFSET) per second
 MS_TAYLOR = 0.0625      # exp(-y) by its Taylor polynomial for y below this
 MS_WINDOW = 10          # then exp and squares: y up to 2**10 * MS_TAYLOR = 64
-MS_SCRATCH = MS_TRACES + MS_WINDOW  # decay factors; the window may run past the last trace
+MS_FACTORS = MS_TRACES + MS_WINDOW  # decay factors; the window may run past the last trace
+MS_SCRATCH = MS_FACTORS + MS_TRACES  # then one presentation's weights (reads within the floor)
 MS_MIN_AGE_FLOOR = 0.02  # s: the fastest trace (512/s) has decayed 10 e-folds; below, error grows
 MS_COEFFICIENTS = 2 * MS_TRACES     # the weights, then the rates
-COUNT = MS_TRACES       # row layout: the traces, then how many presentations share the last instant
-MS_ROW = MS_TRACES + 1
+MS_RECENT = 8           # latest presentations remembered for reads within the age floor
+COUNT = MS_TRACES       # row layout: the traces, then how many presentations share the last instant,
+RECENT = MS_TRACES + 1  # how many latest presentations are remembered,
+ENTRIES = MS_TRACES + 2  # and their (offset before the last instant, decay) pairs
+MS_ROW = ENTRIES + 2 * MS_RECENT
 
 
 @njit(inline="always")
@@ -44,14 +52,20 @@ def multiscale_weights(decay, out):
     """Trace weights ``w_j`` of a presentation with decay ``d`` into ``out[:MS_TRACES]``.
 
     ``w_j = ln 2 * 2**(d*(j - 48)) / Gamma(d)``; trace 0 adds the geometric sum
-    of the weights of every slower rate of the infinite grid.
+    of the weights of every slower rate of the infinite grid, ``w_0 / (1 - 2**-d)``.
+    From the fastest trace down, its weight taken in logs: for any decay (the
+    spacing model's exceed 1000 after many massed presentations) the largest
+    weight stays below ``exp(520)`` and the others underflow to 0 rather than
+    overflow; ``1 - 2**-d`` by ``expm1`` stays accurate as ``d`` goes to 0.
     """
-    w = math.log(2.0) / math.exp(math.lgamma(decay)) * 2.0 ** (-decay * MS_RATE_OFFSET)
-    ratio = 2.0 ** decay
-    out[0] = w / (1.0 - 1.0 / ratio)
-    for j in range(1, MS_TRACES):
-        w *= ratio
+    ln2 = math.log(2.0)
+    top = MS_TRACES - 1
+    w = math.exp(math.log(ln2) - math.lgamma(decay) + decay * (top - MS_RATE_OFFSET) * ln2)
+    ratio = 2.0 ** -decay
+    for j in range(top, 0, -1):
         out[j] = w
+        w *= ratio
+    out[0] = w / -math.expm1(-decay * ln2)
 
 
 @njit
@@ -136,36 +150,62 @@ def multiscale_strength(row, age, age_floor, coefficients, factors, same_decay):
     """The item's strength ``age`` s (its true age) after its last presentation.
 
     Every presentation counts at ``max(its age, age_floor)``. At or past the floor
-    that is the traces aged by ``age``. Within the floor, with one decay for all
-    presentations (``same_decay``), the ``row[COUNT]`` presentations at the last
-    instant hold exactly the weights ``w`` at the reference: the older ones are
-    aged by ``age`` and those by the floor, ``sum (T - c w) f(age) + c sum w
-    f(floor)``. (Presentations within the floor before the last instant keep their
-    true ages; with the spacing model, whose weights vary, everything is aged by
-    the floor.) Leaves the decay factors of ``max(age, age_floor)``, or of ``age``
-    within the floor, in ``factors``.
+    that is the traces aged by ``age`` (every presentation is at least that old).
+    Within the floor, the traces aged by ``age`` count every presentation at its
+    true age; each remembered presentation (``row[ENTRIES:]``) whose age ``x`` is
+    below the floor then adds ``K(floor) - K(x)``, ``K(x) = sum_j w_j exp(-r_j x)``
+    with its own weights (the coefficients' with one decay for all, ``same_decay``;
+    else from its decay). Leaves the decay factors of ``age`` in ``factors`` when
+    ``age >= age_floor`` (``factors`` holds ``MS_SCRATCH`` values).
     """
-    if age >= age_floor or not same_decay:
-        decay_factors(coefficients, max(age, age_floor), factors)
-        return decay_traces(row, factors, coefficients, False)
-    decay_factors(coefficients, age_floor, factors)
-    last_at_floor = decay_traces(coefficients, factors, coefficients, False)
     decay_factors(coefficients, age, factors)
-    last_at_age = decay_traces(coefficients, factors, coefficients, False)
-    return decay_traces(row, factors, coefficients, False) - row[COUNT] * (
-        last_at_age - last_at_floor)
+    total = decay_traces(row, factors, coefficients, False)
+    if age >= age_floor:
+        return total
+    weights = factors[MS_FACTORS:]
+    if same_decay:
+        weights[:] = coefficients[:MS_TRACES]
+    for k in range(int(row[RECENT])):
+        x = age + row[ENTRIES + 2 * k]
+        if x >= age_floor:
+            continue
+        if not same_decay:
+            multiscale_weights(row[ENTRIES + 2 * k + 1], weights)
+        decay_factors(coefficients, age_floor, factors)
+        at_floor = decay_traces(weights, factors, weights, False)
+        decay_factors(coefficients, x, factors)
+        total += at_floor - decay_traces(weights, factors, weights, False)
+    return total
+
+
+@njit(inline="always")
+def remember(row, age, decay):
+    """Age the remembered presentations by ``age`` and add this one (offset 0, ``decay``);
+    beyond ``MS_RECENT`` the oldest is forgotten."""
+    n = int(row[RECENT])
+    for k in range(n):
+        row[ENTRIES + 2 * k] += age
+    if n == MS_RECENT:
+        for k in range(2 * (n - 1)):
+            row[ENTRIES + k] = row[ENTRIES + k + 2]
+        n -= 1
+    row[ENTRIES + 2 * n] = 0.0
+    row[ENTRIES + 2 * n + 1] = decay
+    row[RECENT] = n + 1
 
 
 @njit
-def multiscale_first(row, coefficients):
-    """An item's first presentation: each trace holds its weight."""
+def multiscale_first(row, coefficients, decay):
+    """An item's first presentation (decay ``decay``): each trace holds its weight."""
     row[:MS_TRACES] = coefficients[:MS_TRACES]
     row[COUNT] = 1.0
+    row[RECENT] = 0.0
+    remember(row, 0.0, decay)
 
 
 @njit
-def multiscale_present(row, age, coefficients, factors, fresh):
-    """A presentation ``age`` s after the item's last one.
+def multiscale_present(row, age, coefficients, factors, fresh, decay):
+    """A presentation ``age`` s after the item's last one, with decay ``decay``.
 
     Every trace decays, then gains this presentation's weight. ``fresh``:
     :func:`multiscale_strength` has just filled ``factors`` for this ``age``.
@@ -174,3 +214,4 @@ def multiscale_present(row, age, coefficients, factors, fresh):
         decay_factors(coefficients, age, factors)
     decay_traces(row, factors, coefficients, True)
     row[COUNT] = row[COUNT] + 1.0 if age == 0.0 else 1.0
+    remember(row, age, decay)

@@ -1,6 +1,7 @@
 """ACT-R declarative memory: base-level learning and its approximations, the spacing
 effect, noise, spreading activation, retrieval probability and latency."""
 import dataclasses
+import math
 
 import numpy as np
 
@@ -19,6 +20,14 @@ PERMANENT_NOISE_SEED = 0
 """Child of a run's seed that draws the permanent noise (never shifts the recall draws)."""
 
 APPROXIMATIONS = ("exact", "optimized", "hybrid", "multiscale")
+
+MAX_LOG_LATENCY = 700.0
+"""The latency of a failed retrieval is below ``exp(MAX_LOG_LATENCY)`` s (float64 ends near
+``exp(709.78)``)."""
+MAX_NOISE = 1e300
+"""``noise`` is below this: a draw is at most ``noise * ln(1e300)``, which stays finite."""
+SPACING_MIN_AGE = 1.0
+"""s: with the spacing model ages count at least this (:meth:`ACTR.effective_age_floor`)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,17 +61,18 @@ class ACTR(MemoryModel):
       work and memory per event whatever the history. Weights are the trapezoid
       rule of ``t**-d = (1/Gamma(d)) * integral s**(d-1) exp(-s t) ds`` on the
       log grid; ``|A - exact| < 1e-5`` for ages 0.05 s .. 1e9 s and d < 1. Needs
-      ``age_floor >= 0.02``. Read
-      within the floor of an item's last presentation, the presentations at that
-      instant count at the floor and the older ones at their ages, as in the
-      exact sum; only presentations within the floor before that instant (or,
-      with the spacing model, all older ones) are aged by the floor instead.
+      ``age_floor >= 0.02``. Presentations closer than the floor count as in the
+      exact sum: each item remembers its 8 latest presentations, and a read
+      within the floor counts those younger than the floor at the floor (exact
+      while at most 8 presentations of the item fall within the floor of a read).
 
     Spacing effect (Pavlik & Anderson 2005, Cognitive Science 29): with
     ``spacing_scale = c > 0`` presentation i decays at its own rate
     ``d_i = c * exp(m_{i-1}) + a`` (``a = spacing_intercept``), ``m_{i-1}`` the base
     level just before it (from the earlier presentations, each with its own
-    decay); the first gets ``a``. Massed presentations meet a high ``m`` and
+    decay); the first gets ``a``. Ages count at least 1 s with this model
+    (``max(age_floor, 1 s)``, :meth:`effective_age_floor`): below 1 s the decay
+    and the activation of massed presentations feed each other past any float. Massed presentations meet a high ``m`` and
     decay fast. Between-session time is psychological time: a gap between
     consecutive events of the stream longer than ``session_gap`` seconds is a
     session boundary, and its length is multiplied by ``intersession_scale``
@@ -94,17 +104,19 @@ class ACTR(MemoryModel):
     decay : float
         Base-level decay ``d``, in (0, 1); ACT-R's conventional value is 0.5.
     threshold : float
-        Retrieval threshold ``tau``.
+        Retrieval threshold ``tau``, with ``latency_factor * exp(-latency_exponent *
+        tau)`` (the latency of a failed retrieval) below ``exp(700)`` s.
     noise : float
-        Scale ``s`` of the transient logistic activation noise, >= 0 (0: recall is
-        a step at the threshold).
+        Scale ``s`` of the transient logistic activation noise, >= 0 and below
+        ``1e300`` (0: recall is a step at the threshold).
     latency_factor : float
-        ``F`` in seconds, >= 0.
+        ``F`` in seconds, in [0, 1e6].
     latency_exponent : float
-        ``f``, >= 0.
+        ``f``, in [0, 6].
     age_floor : float
-        Smallest age in seconds a presentation can have, > 0 (0.05 in ACT-R; at least
-        0.02 with ``"multiscale"``).
+        Smallest age in seconds a presentation can have, in [1e-6, 1e6] (0.05 in
+        ACT-R; at least 0.02 with ``"multiscale"``; at least 1 s counts with the
+        spacing model, :meth:`effective_age_floor`).
     test_is_presentation : bool
         Whether a TEST event also counts as a presentation (True in ACT-R: a
         retrieval strengthens the chunk).
@@ -113,7 +125,7 @@ class ACTR(MemoryModel):
     hybrid_k : int
         Presentations kept exact by ``"hybrid"``, >= 1.
     spacing_scale : float
-        Pavlik & Anderson's ``c``, >= 0 (0: the standard model with ``decay``;
+        Pavlik & Anderson's ``c``, in [0, 10] (0: the standard model with ``decay``;
         their fit 0.217). Needs ``"exact"`` or ``"multiscale"``.
     spacing_intercept : float
         Pavlik & Anderson's ``a``, in (0, 1) (their fit 0.177).
@@ -123,11 +135,11 @@ class ACTR(MemoryModel):
         Pavlik & Anderson's ``h``, in (0, 1]: between-session time counts this
         much (their fit 0.025; 1: clock time).
     permanent_noise : float
-        Scale of the permanent (per-item) logistic noise, >= 0.
+        Scale of the permanent (per-item) logistic noise, in [0, 1000].
     max_association : float
-        ``S`` of the fan equation, >= 0 (0: no spreading activation).
+        ``S`` of the fan equation, in [0, 1000] (0: no spreading activation).
     source_activation : float
-        ``W``, the total source activation split over the sources, >= 0.
+        ``W``, the total source activation split over the sources, in [0, 1000].
     spreading : {"fan", "normalized"}
         Association strengths: ACT-R's fan equation, or symmetric-normalised
         co-occurrence weights (above).
@@ -140,9 +152,10 @@ class ACTR(MemoryModel):
                              doc="base-level decay d")
     threshold: float = parameter(0.0, doc="retrieval threshold tau")
     noise: float = parameter(0.25, low=0.0, doc="transient activation noise s")
-    latency_factor: float = parameter(1.0, low=0.0, units="s", doc="latency factor F")
-    latency_exponent: float = parameter(1.0, low=0.0, doc="latency exponent f")
-    age_floor: float = parameter(0.05, low=0.0, low_open=True, units="s",
+    latency_factor: float = parameter(1.0, low=0.0, high=1e6, units="s",
+                                    doc="latency factor F")
+    latency_exponent: float = parameter(1.0, low=0.0, high=6.0, doc="latency exponent f")
+    age_floor: float = parameter(0.05, low=1e-6, high=1e6, units="s",
                                  doc="smallest age of a presentation")
     test_is_presentation: bool = parameter(True, choices=(True, False),
                                            doc="a TEST event also counts as a presentation")
@@ -150,7 +163,7 @@ class ACTR(MemoryModel):
                                    doc="base-level computation")
     hybrid_k: int = parameter(1, low=1, integer=True,
                               doc="presentations kept exact by the hybrid approximation")
-    spacing_scale: float = parameter(0.0, low=0.0,
+    spacing_scale: float = parameter(0.0, low=0.0, high=10.0,
                                      doc="Pavlik & Anderson c of d_i = c exp(m) + a")
     spacing_intercept: float = parameter(0.177, low=0.0, high=1.0, low_open=True,
                                          high_open=True,
@@ -159,10 +172,11 @@ class ACTR(MemoryModel):
                                    doc="a longer gap between events is a session boundary")
     intersession_scale: float = parameter(1.0, low=0.0, high=1.0, low_open=True,
                                           doc="between-session time scale h")
-    permanent_noise: float = parameter(0.0, low=0.0, doc="permanent per-item noise scale")
-    max_association: float = parameter(0.0, low=0.0,
+    permanent_noise: float = parameter(0.0, low=0.0, high=1e3,
+                                       doc="permanent per-item noise scale")
+    max_association: float = parameter(0.0, low=0.0, high=1e3,
                                        doc="maximum associative strength S")
-    source_activation: float = parameter(1.0, low=0.0, doc="source activation W")
+    source_activation: float = parameter(1.0, low=0.0, high=1e3, doc="source activation W")
     spreading: str = parameter("fan", choices=("fan", "normalized"),
                                doc="association strengths: fan equation or normalised "
                                    "co-occurrence")
@@ -178,6 +192,19 @@ class ACTR(MemoryModel):
             raise ValueError(f"age_floor must be >= {MS_MIN_AGE_FLOOR} s with approximation "
                              f"'multiscale' (its fastest trace decays at 512/s), "
                              f"got {self.age_floor!r}")
+        # Limits between parameters, checked here rather than declared as ranges (a fit
+        # searches the declared ranges): the latency of a failed retrieval, the longest,
+        # is a finite number of seconds, and noise times ln(1e300) (the largest noise
+        # draw) stays finite.
+        if (-self.latency_exponent * self.threshold
+                + math.log(max(self.latency_factor, 1.0)) > MAX_LOG_LATENCY):
+            raise ValueError(
+                f"latency_factor * exp(-latency_exponent * threshold) (the latency of a failed "
+                f"retrieval) must be below exp({MAX_LOG_LATENCY:g}) s, got latency_factor="
+                f"{self.latency_factor!r}, latency_exponent={self.latency_exponent!r}, "
+                f"threshold={self.threshold!r}")
+        if self.noise >= MAX_NOISE:
+            raise ValueError(f"noise must be below {MAX_NOISE:g}, got {self.noise!r}")
 
     kernels = model_kernels(
         predict=protocol_kernels.predict, learn=protocol_kernels.learn_event,
@@ -194,10 +221,42 @@ class ACTR(MemoryModel):
         -------
         tuple
         """
-        return (self._mode(), float(self.decay), int(self.hybrid_k), float(self.age_floor),
+        return (self._mode(), float(self.decay), int(self.hybrid_k), self.effective_age_floor(),
                 float(self.spacing_scale), float(self.spacing_intercept),
                 float(self.threshold), float(self.noise), bool(self.test_is_presentation),
                 float(self.session_gap), float(self.intersession_scale))
+
+    def effective_age_floor(self):
+        """The smallest age the kernels use: ``age_floor``, at least 1 s with the spacing model.
+
+        Pavlik & Anderson's ages are in seconds; below 1 s a term ``t ** -d_i`` exceeds 1
+        and grows with ``d_i = c exp(m) + a``, which grows with it: massed presentations
+        a fraction of a second apart drive the decay and the activation past any float
+        within a few presentations. From 1 s on every term is at most 1, so
+        ``exp(m) <= n`` and ``d_i <= c n + a`` stay finite.
+
+        Returns
+        -------
+        float
+        """
+        if self.spacing_scale > 0:
+            return max(float(self.age_floor), SPACING_MIN_AGE)
+        return float(self.age_floor)
+
+    def state_bytes(self, n_items):
+        """Per item: the history slices, last time and permanent noise, and with
+        ``"multiscale"`` its row of traces.
+
+        Parameters
+        ----------
+        n_items : int
+
+        Returns
+        -------
+        int
+        """
+        row = 8 * MS_ROW if self.approximation == "multiscale" else 0
+        return int(n_items) * (64 + row)
 
     def _mode(self):
         mode = APPROXIMATIONS.index(self.approximation)
@@ -342,7 +401,7 @@ class ACTR(MemoryModel):
 
     def _run_params(self):
         """The run loop's parameter record (:func:`simulator.models.actr._kernels._run_actr`)."""
-        return (float(self.decay), int(self.hybrid_k), float(self.age_floor),
+        return (float(self.decay), int(self.hybrid_k), self.effective_age_floor(),
                 float(self.spacing_scale), float(self.spacing_intercept), float(self.threshold),
                 float(self.noise), bool(self.test_is_presentation))
 
@@ -421,7 +480,7 @@ class ACTR(MemoryModel):
         n_candidates = np.empty(n, np.int64)
         need_ranks((inputs["clock"], stream.item, stream.kind, int(stream.n_items)),
                    (inputs["mode"], float(self.decay), int(self.hybrid_k),
-                    float(self.age_floor), float(self.spacing_scale),
+                    self.effective_age_floor(), float(self.spacing_scale),
                     float(self.spacing_intercept), bool(self.test_is_presentation)),
                    (inputs["permanent"], inputs["weights"]),
                    (float(self.max_association), float(self.source_activation),

@@ -29,7 +29,8 @@ def log_beta(a, b):
 @njit
 def expected_recall(alpha, beta, t, elapsed_days):
     """``E[p_t ** (t_now / t)] = B(alpha + delta, beta) / B(alpha, beta)``."""
-    return math.exp(log_beta(alpha + elapsed_days / t, beta) - log_beta(alpha, beta))
+    # at most 1 exactly (B(a + d, b) <= B(a, b) for d >= 0); the lgamma differences round
+    return min(math.exp(log_beta(alpha + elapsed_days / t, beta) - log_beta(alpha, beta)), 1.0)
 
 
 @njit

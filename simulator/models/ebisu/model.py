@@ -24,13 +24,14 @@ class Ebisu(PerItemMemory, MemoryModel):
     Parameters
     ----------
     half_life : float
-        Days after a study at which the prior is placed (> 0).
+        Days after a study at which the prior is placed, in [1e-6, 1e8] (shorter or
+        longer make the prior's Beta-function ratios lose every digit).
     alpha, beta : float
         The prior's Beta parameters (>= 1.01 each: ebisu's moment matching needs a
         mean and variance, and very flat priors make its update ill-conditioned).
     """
 
-    half_life: float = parameter(1.0, low=0.0, low_open=True, units="day",
+    half_life: float = parameter(1.0, low=1e-6, high=1e8, units="day",
                                  doc="when the new-item prior applies")
     alpha: float = parameter(3.0, low=1.01, high=1e4, doc="Beta prior alpha")
     beta: float = parameter(3.0, low=1.01, high=1e4, doc="Beta prior beta")

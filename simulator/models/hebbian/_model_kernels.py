@@ -3,7 +3,9 @@
 ``params`` (:meth:`simulator.Hebbian.kernel_params`): ``(coding, dynamics, scores)``
 with ``coding = (sparse, offset, norm, learning_rate, decay, bound)``, ``dynamics
 = (theta, low, high, asynchronous, max_sweeps, n_corrupt, n_cues)`` and ``scores =
-(recall_threshold, test_is_presentation)``. ``state``: ``(weights, patterns, count,
+(recall_threshold, test_is_presentation)``; :meth:`simulator.Hebbian.kernel_params` puts
+``norm`` in the ``learning_rate`` slot, so the weights are in units of one pattern's
+increment (``theta`` and ``bound`` too). ``state``: ``(weights, patterns, count,
 rng)``: the float32 weight matrix, the items' patterns, each item's number of
 presentations, and the generator the recall cues are drawn from. The equations
 are the run loop's (:func:`run_hebbian`): storage by the Hebbian outer-product

@@ -45,6 +45,12 @@ class Hebbian(MemoryModel):
     ``theta = learning_rate (1/2 - a)`` and states 0/1 for sparse, midway
     between the fields of a stored pattern's active and silent units; a unit on
     its threshold keeps its state) to a fixed point or ``max_sweeps`` sweeps.
+    The weights are kept in units of one pattern's increment (``learning_rate``
+    only scales them, so any rate gives the same outputs): for +-1 patterns
+    stored by the plain rule (no decay, no bound) every weight and every field is
+    an integer, and the tie rule is exact while ``n_units`` times the number of
+    presentations stays below ``2**24`` (float32 integers); elsewhere ties are
+    decided at float32 resolution.
     Per test event:
 
     - ``overlap``: ``m = u . s / norm`` between the stored pattern and the
@@ -182,12 +188,34 @@ class Hebbian(MemoryModel):
         sparse = self.coding == "sparse"
         bound = np.inf if self.weight_bound is None else self.weight_bound
         f64 = np.float64
-        coding = (sparse, f64(self.activity), f64(self.norm), f64(self.learning_rate),
-                  f64(self.weight_decay), f64(bound * self.learning_rate / self.norm))
-        dynamics = (f64(self.learning_rate * (0.5 - self.activity)) if sparse else f64(0.0),
+        # The kernels keep W in units of one pattern's increment, learning_rate / norm:
+        # their rate slot gets norm (rate = norm / norm = 1), the threshold and the
+        # bound are in those units, and familiarity u^T W u / (learning_rate * norm)
+        # becomes u^T W u / norm**2. learning_rate is a positive scale of W, which the
+        # dynamics and the normalised familiarity never see, so no learning rate can
+        # overflow or underflow the float32 weights; +-1 patterns stored by the plain
+        # rule leave integer weights and integer fields (the tie rule is exact).
+        coding = (sparse, f64(self.activity), f64(self.norm), f64(self.norm),
+                  f64(self.weight_decay), f64(bound))
+        dynamics = (f64(self.norm * (0.5 - self.activity)) if sparse else f64(0.0),
                     f64(0.0) if sparse else f64(-1.0), f64(1.0), self.dynamics == "async",
                     int(self.max_sweeps), int(self.n_corrupted), int(self.n_cues))
         return coding, dynamics, (f64(self.recall_threshold), bool(self.test_is_presentation))
+
+    def state_bytes(self, n_items):
+        """The float32 weights (``N**2``), the int8 patterns (``n_items * N``), the cue
+        blocks and the matrix products' buffers.
+
+        Parameters
+        ----------
+        n_items : int
+
+        Returns
+        -------
+        int
+        """
+        n = int(self.n_units)
+        return 4 * n * n * 2 + int(n_items) * (n + 64) + 3 * 256 * n * 8
 
     def new_state(self, n_items, rng):
         """An empty network over ``n_items`` random patterns (drawn from ``rng``'s seed).

@@ -174,7 +174,7 @@ def test_accuracy(theta, test_x, test_y, permutation, n_features, hidden, n_clas
 
 
 @njit
-def run_learner(events, data, params, theta, probe_times, out, probe_out, hlop):
+def run_learner(events, data, params, theta, probe_times, out, probe_out, hlop, noise):
     """Train ``theta`` on the stream's STUDY events in minibatches of ``batch_size``.
 
     Records: ``events = (time, item, kind)``; ``data`` and ``params`` as in
@@ -193,7 +193,9 @@ def run_learner(events, data, params, theta, probe_times, out, probe_out, hlop):
     current weights. ``hlop = (enabled, record)``: when ``enabled``, minibatches are
     learned by :func:`learn_batch_hlop` with ``record`` and, when a task appears for
     the first time, each layer's current subspace block is frozen and a new one
-    started (:func:`simulator.models.learner._hlop_kernels.new_task`).
+    started (:func:`simulator.models.learner._hlop_kernels.new_task`). ``noise``
+    (``(n_events, n_features)`` or no rows): added to the input of each STUDY event's
+    example when it is learned (a fresh augmentation per presentation).
     """
     time, item, kind = events
     train_x, train_y, test_x, test_y, permutations = data
@@ -250,20 +252,20 @@ def run_learner(events, data, params, theta, probe_times, out, probe_out, hlop):
         if n_pending == batch_size:
             if hlop_on:
                 learn_batch_hlop(theta, (batch_items, batch_events), data, params,
-                                 (fisher, anchor), (x, y, z1, probs, losses, grad), out,
+                                 (fisher, anchor), (x, y, z1, probs, losses, grad), out, noise,
                                  hlop_record)
             else:
                 learn_batch(theta, (batch_items, batch_events), data, params, (fisher, anchor),
-                            (x, y, z1, probs, losses, grad), out)
+                            (x, y, z1, probs, losses, grad), out, noise)
             n_pending = 0
     if n_pending > 0:
         if hlop_on:
             learn_batch_hlop(theta, (batch_items[:n_pending], batch_events[:n_pending]), data,
                              params, (fisher, anchor), (x, y, z1, probs, losses, grad), out,
-                             hlop_record)
+                             noise, hlop_record)
         else:
             learn_batch(theta, (batch_items[:n_pending], batch_events[:n_pending]), data,
-                        params, (fisher, anchor), (x, y, z1, probs, losses, grad), out)
+                        params, (fisher, anchor), (x, y, z1, probs, losses, grad), out, noise)
     while p < len(probe_times):
         probe(theta, test_x, test_y, permutations, n_features, hidden, n_classes,
               probe_accuracy[p], probe_loss[p])
@@ -272,23 +274,25 @@ def run_learner(events, data, params, theta, probe_times, out, probe_out, hlop):
 
 
 @njit
-def learn_batch(theta, batch, data, params, consolidated, work, outs):
+def learn_batch(theta, batch, data, params, consolidated, work, outs, noise):
     """One SGD step on the minibatch, recording its events' results first.
 
     Records: ``batch = (items, events)``; ``data = (train_x, train_y, test_x,
     test_y, permutations)``; ``params = (shape, rates)`` with ``shape =
     (n_features, hidden, n_classes, batch_size, items_per_task)`` and ``rates =
     (learning_rate, l2, ewc)``; ``consolidated = (fisher, anchor)`` (EWC); ``work
-    = (x, y, z1, probs, losses, grad)``; ``outs = (p_recall, recalled, loss)``.
+    = (x, y, z1, probs, losses, grad)``; ``outs = (p_recall, recalled, loss)``;
+    ``noise``: per-event input noise (augmentation) added to each example's input,
+    ``(n_events, n_features)``, or no rows for none.
     """
     learning_rate, l2, ewc = params[1]
     fisher, anchor = consolidated
-    batch_gradient(theta, batch, data, params, work, outs)
+    batch_gradient(theta, batch, data, params, work, outs, noise)
     sgd_step(theta, work[5], learning_rate, l2, ewc, fisher, anchor)
 
 
 @njit
-def batch_gradient(theta, batch, data, params, work, outs):
+def batch_gradient(theta, batch, data, params, work, outs, noise):
     """Forward pass of the minibatch (recording its events), then the gradient of its
     mean cross-entropy into ``work[5]``; returns the minibatch size. Records as in
     :func:`learn_batch`."""
@@ -300,6 +304,9 @@ def batch_gradient(theta, batch, data, params, work, outs):
     x, y, z1, probs, losses = x[:n], y[:n], z1[:n], probs[:n], losses[:n]
     p_recall, recalled, loss = outs
     gather_inputs(train_x, permutations, items, items_per_task, x)
+    if len(noise) > 0:
+        for b in range(n):
+            x[b] += noise[events[b]]
     for b in range(len(items)):
         y[b] = train_y[items[b] % items_per_task]
     forward(theta, x, y, n_features, hidden, n_classes, z1, probs, losses)
@@ -310,7 +317,7 @@ def batch_gradient(theta, batch, data, params, work, outs):
 
 
 @njit
-def learn_batch_hlop(theta, batch, data, params, consolidated, work, outs, hlop):
+def learn_batch_hlop(theta, batch, data, params, consolidated, work, outs, noise, hlop):
     """:func:`learn_batch` with HLOP (:mod:`simulator.models.learner._hlop_kernels`): the
     loss gradient of each layer projected off its frozen subspace before the step,
     then ``iterations`` Hebbian steps of the current block on the layer's inputs.
@@ -324,7 +331,7 @@ def learn_batch_hlop(theta, batch, data, params, consolidated, work, outs, hlop)
     learning_rate, l2, ewc = rates
     fisher, anchor = consolidated
     (block, iterations, rate), (m1, m2), _, rows, (u1, u2, g1, g2) = hlop
-    n = batch_gradient(theta, batch, data, params, work, outs)
+    n = batch_gradient(theta, batch, data, params, work, outs, noise)
     grad = work[5]
     g_w1, g_b1, g_w2, g_b2 = unpack(grad, n_features, hidden, n_classes)
     g1[:, :n_features] = g_w1

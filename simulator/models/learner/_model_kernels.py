@@ -55,7 +55,8 @@ def learn_event(params, state, item, now, outcome, rating):
     counters[1] += 1
     if counters[1] == batch_size:
         learn_batch(theta, (pending, events), data, params, (fisher, anchor),
-                    (x, y, z1, probs, losses, grad), (sink_p, sink_ok, sink_loss))
+                    (x, y, z1, probs, losses, grad), (sink_p, sink_ok, sink_loss),
+                    np.empty((0, n_features)))
         counters[1] = 0
     return state
 

@@ -9,6 +9,7 @@ from environments.permuted import permuted_tasks
 from simulator.models.learner._kernels import n_parameters, run_learner
 from environments.params import parameter, validate
 from simulator.models.learner import _model_kernels as protocol_kernels
+from simulator.numerics import warn_if_diverged
 from simulator.protocol import MemoryModel, model_kernels
 
 
@@ -63,7 +64,7 @@ class SGDLearner(MemoryModel):
     test_per_class : int
         Held-out samples per class (>= 1; default 50).
     noise : float
-        Within-class standard deviation (>= 0; default 1.0).
+        Within-class standard deviation (in [0, 1e6]; default 1.0).
     projection : {"none", "hlop"}
         ``"hlop"``: Hebbian learning based orthogonal projection (Xiao et al., ICLR
         2024; ``simulator/models/learner/_hlop_kernels.py``): each layer's lateral
@@ -80,6 +81,18 @@ class SGDLearner(MemoryModel):
         (0, 1]; default 0.05).
     hebbian_iterations : int
         Hebbian steps per minibatch (>= 1; default 2).
+    view_noise : float
+        Standard deviation of Gaussian noise added to the input of every STUDY
+        presentation, drawn afresh each time (an augmentation: repeated views of a
+        sample differ, as the augmented views of Kang et al. 2025 do; >= 0; default 0).
+        Like HLOP, available in :func:`simulator.run` and sweeps only.
+
+    Warns
+    -----
+    simulator.DivergenceWarning
+        From :func:`simulator.run` when the weights became non-finite (too large a
+        ``learning_rate`` or ``ewc`` step): ``p_recall`` and ``loss`` are NaN from
+        the first diverged event on.
     """
 
     hidden: int = parameter(100, low=1, integer=True, doc="hidden units")
@@ -94,7 +107,7 @@ class SGDLearner(MemoryModel):
                                        doc="training samples (items) per class and task")
     test_per_class: int = parameter(50, low=1, integer=True,
                                     doc="held-out samples per class")
-    noise: float = parameter(1.0, low=0.0, doc="within-class standard deviation")
+    noise: float = parameter(1.0, low=0.0, high=1e6, doc="within-class standard deviation")
     projection: str = parameter("none", choices=PROJECTIONS,
                                 doc="update projection: none or hlop (Hebbian orthogonal "
                                     "projection)")
@@ -104,6 +117,8 @@ class SGDLearner(MemoryModel):
                                     doc="HLOP Hebbian step (normalised by input power)")
     hebbian_iterations: int = parameter(2, low=1, integer=True, units="count",
                                         doc="HLOP Hebbian steps per minibatch")
+    view_noise: float = parameter(0.0, low=0.0,
+                                  doc="std of input noise added to each studied example")
 
     def __post_init__(self):
         validate(self)
@@ -143,6 +158,25 @@ class SGDLearner(MemoryModel):
                  self.items_per_task),
                 (float(self.learning_rate), float(self.l2), float(self.ewc)))
 
+    item_ids_matter = True
+
+    def state_bytes(self, n_items):
+        """The weights and their EWC copies, and the data of ``n_items / items_per_task``
+        tasks (a permutation each; the base samples are shared).
+
+        Parameters
+        ----------
+        n_items : int
+
+        Returns
+        -------
+        int
+        """
+        n_tasks = int(n_items) // self.items_per_task + 1
+        f, h, c = self.n_features, self.hidden, self.n_classes
+        base = c * (self.samples_per_class + self.test_per_class) * f * 8
+        return 8 * (6 * n_parameters(f, h, c) + n_tasks * f) + 2 * base
+
     def _check_items(self, n_items):
         if n_items % self.items_per_task:
             raise ValueError(f"stream must have a multiple of n_classes * samples_per_class = "
@@ -167,6 +201,10 @@ class SGDLearner(MemoryModel):
             raise ValueError(f"projection={self.projection!r} runs in simulator.run and sweeps "
                              f"(SGDLearner.simulate) only; the step-by-step protocol learns "
                              f"without projection")
+        if self.view_noise > 0:
+            raise ValueError(f"view_noise={self.view_noise!r} runs in simulator.run and sweeps "
+                             f"(SGDLearner.simulate) only; the step-by-step protocol learns "
+                             f"without augmentation")
         theta = self.initial_weights(rng)
         b, f, h, c = self.batch_size, self.n_features, self.hidden, self.n_classes
         scratch = (np.empty((b, f)), np.empty(b, np.int64), np.empty((b, h)),
@@ -233,6 +271,9 @@ class SGDLearner(MemoryModel):
         out = {"p_recall": np.full(n, np.nan), "recalled": np.zeros(n, np.bool_),
                "loss": np.full(n, np.nan)}
         hlop = self.hlop_record(data.n_tasks, rng)
+        # drawn after the weights and HLOP's, so those stay as without augmentation
+        noise = (self.view_noise * rng.standard_normal((n, self.n_features))
+                 if self.view_noise > 0 else np.empty((0, self.n_features)))
         accuracy = np.empty((n_probes, data.n_tasks))
         loss = np.empty((n_probes, data.n_tasks))
         # small matrix products: BLAS threads would only add synchronisation
@@ -241,7 +282,9 @@ class SGDLearner(MemoryModel):
                         (data.train_x, data.train_y, data.test_x, data.test_y,
                          data.permutations), self.kernel_params(), theta, probe_times,
                         (out["p_recall"], out["recalled"], out["loss"]), (accuracy, loss),
-                        hlop)
+                        hlop, noise)
+        warn_if_diverged(self, theta, out["loss"], ("learning_rate", "l2", "ewc", "batch_size"),
+                         stacklevel=4)
         # every item of a task carries its task's held-out score, so run's per-task
         # mean over items is exactly the held-out accuracy
         task_of_item = np.arange(stream.n_items) // self.items_per_task
