@@ -11,6 +11,7 @@ from analysis.fit_agent import fit_agent, recall_counts
 from analysis.fit_spacing import fit_spacing, plot_spacing_fit
 from analysis.fitting import fit_forgetting
 from analysis.io import load, save
+from analysis.optimal_retention import optimal_retention, plot_optimal_retention
 from analysis.need import fit_power_law, need_probability, plot_need_probability
 from analysis.plots import plot_fit_comparison, plot_forgetting, plot_retention, plot_retention_grid
 from analysis.plots import plot_sweep
@@ -39,7 +40,9 @@ __all__ = [
     "plot_fit_comparison",
     "plot_forgetting",
     "plot_need_probability",
+    "optimal_retention",
     "plot_optimal_interval",
+    "plot_optimal_retention",
     "plot_probe_accuracy",
     "plot_retention",
     "plot_spacing_fit",

@@ -19,6 +19,7 @@ from simulator.scheduling.schedulers import (SM2, Leitner, Scheduler, TargetRete
                                              simulate_schedule)
 from simulator.scheduling.spacing import optimal_interval, spacing_recall
 from simulator.scheduling.experiment import schedule_experiment
+from simulator.scheduling.workload import Ratings, ReviewCosts
 from simulator.sweeps.api import DamagedStoreError, SweepError, open_sweep, sweep, sweep_regimes
 from simulator.sweeps.experiments import experiment
 
@@ -34,6 +35,8 @@ __all__ = [
     "DivergenceWarning",
     "Hebbian",
     "Leitner",
+    "Ratings",
+    "ReviewCosts",
     "MemoryModel",
     "ModelKernels",
     "SGDLearner",

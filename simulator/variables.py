@@ -291,6 +291,18 @@ SCHEDULE_VARIABLES = REGISTRY.declare({
         "description": "mean true recall probability of the items learned, at the "
                        "start of the day (NaN before the first item)",
     },
+    "time_spent": {
+        "long_name": "time spent studying",
+        "units": "s",
+        "description": "seconds of study that day (reviews, new items and their steps, "
+                       "at the schedule's review costs)",
+    },
+    "memorized": {
+        "long_name": "items memorized",
+        "units": "count",
+        "description": "sum of the learned items' true recall probabilities after the "
+                       "day's session (expected number recalled)",
+    },
     "retention": {
         "long_name": "final retention",
         "units": "1",

@@ -197,7 +197,7 @@ def test_fsrs_scheduler_intervals_equal_py_fsrs(weights):
         n = int(rng.integers(2, 12))
         # reviews on the due day, earlier (same day included) or later
         ratings = [model.study_rating] + list(rng.integers(1, 5, n))
-        introduce(params, state, 0, 0.0)
+        introduce(params, state, 0, 0.0, 0)
         days, mine = [0], [state[3][0]]
         for g in ratings[1:]:
             day = days[-1] + max(0, int(state[3][0]) + int(rng.integers(-3, 4)))

@@ -83,10 +83,11 @@ def _make_policy(learn, retention_time):
         sstate[0][item] = day + interval
 
     @njit
-    def introduce(sparams, sstate, item, day):
-        """The first study (no answer) at the start of ``day``, then the first interval."""
+    def introduce(sparams, sstate, item, day, rating):
+        """The first study (no answer; its rating, 0 if none) at the start of ``day``,
+        then the first interval."""
         now = day * DAY
-        learn(sparams[3], sstate[4], item, now, math.nan, 0)
+        learn(sparams[3], sstate[4], item, now, math.nan, rating)
         schedule_next(sparams, sstate, item, now, day)
 
     @njit

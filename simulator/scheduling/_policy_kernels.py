@@ -4,7 +4,8 @@
 Each policy answers three calls over its own per-item state ``sstate`` and
 parameter record ``sparams``:
 
-- ``introduce(sparams, sstate, item, day)``: after an item's first study on ``day``;
+- ``introduce(sparams, sstate, item, day, rating)``: after an item's first study on
+  ``day`` (``rating`` that view's rating, 1-4, or 0 when the study was not rated);
 - ``priority(sparams, sstate, item, day, p_model) -> float``: at the start of
   ``day``, NaN when the item is not due, else its place in the day's queue (lower
   first); ``p_model`` is the scheduler model's predicted recall of the item (NaN
@@ -28,7 +29,7 @@ def due_priority(sparams, sstate, item, day, p_model):
 
 
 @njit
-def view_batch_introduce(sparams, sstate, item, day):
+def view_batch_introduce(sparams, sstate, item, day, rating):
     """First review ``recall_interval`` days after the first views (``sparams[1]``)."""
     sstate[0][item] = day + sparams[1]
 
@@ -40,7 +41,7 @@ def view_batch_review(sparams, sstate, item, day, recalled, rating):
 
 
 @njit
-def leitner_introduce(sparams, sstate, item, day):
+def leitner_introduce(sparams, sstate, item, day, rating):
     """A new card enters box 0, due after ``intervals[0]``."""
     sstate[1][item] = 0
     sstate[0][item] = day + sparams[0]
@@ -67,7 +68,7 @@ def sm2_ease_change(q):
 
 
 @njit
-def sm2_introduce(sparams, sstate, item, day):
+def sm2_introduce(sparams, sstate, item, day, rating):
     """EF = ``initial_ease``; first interval ``I(1)`` = 1 day.
 
     ``sparams = (initial ease in hundredths, floor in hundredths, q correct, q fail,
@@ -106,7 +107,7 @@ def sm2_review(sparams, sstate, item, day, recalled, rating):
 
 
 @njit
-def target_introduce(sparams, sstate, item, day):
+def target_introduce(sparams, sstate, item, day, rating):
     """Target retention keeps no schedule: the model's prediction decides each day."""
     sstate[0][item] = day
 

@@ -21,6 +21,7 @@ from environments.version import version_attrs
 from simulator.scheduling import _kernels as kernels
 from simulator.scheduling import _policy_kernels as policy
 from simulator.scheduling._interval_kernels import interval_policy
+from simulator.scheduling.workload import Ratings, ReviewCosts, workload_record
 from environments.params import parameter, parameters, validate
 from simulator.variables import SCHEDULE_VARIABLES, variable_attrs
 from simulator.protocol import check_model
@@ -33,7 +34,7 @@ class Scheduler(abc.ABC):
 
     A scheduler is a frozen, validated parameter object whose policy is three jitted
     entry points over a per-item state (:mod:`simulator.scheduling._policy_kernels`):
-    ``introduce`` (after an item's first study), ``priority`` (at the start of a
+    ``introduce`` (after an item's first study, with its rating or 0), ``priority`` (at the start of a
     day: NaN when the item is not due, else its place in the day's queue) and
     ``review`` (after an answer). A subclass sets ``kernels = (introduce,
     priority, review)`` and defines :meth:`kernel_params`; ``uses_model = True``
@@ -90,7 +91,7 @@ class Scheduler(abc.ABC):
         answers = np.asarray(answers, np.bool_).reshape(-1)
         introduce, _, review = self.kernels
         params, state = self.kernel_params(), self.new_state(1)
-        introduce(params, state, 0, 0.0)
+        introduce(params, state, 0, 0.0, 0)
         out = [state[0][0]]
         for answer in answers:
             day = state[0][0]
@@ -301,11 +302,14 @@ RATING_SEED = 2**20 + 1
 """Child of a schedule's seed that draws the ratings of the answers."""
 SCHEDULER_SEED = 2**20 + 2
 """Child of a schedule's seed that seeds the scheduler's own draws (FSRS fuzz)."""
+STEPS_SEED = 2**20 + 3
+"""Child of a schedule's seed that draws first ratings and learning-step ratings."""
 
 
 def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
                       new_per_day=None, test_delays=(1.0, 7.0, 30.0, 90.0), seed=None,
-                      presentation_time=10.0, events=False, scheduler_model=None):
+                      presentation_time=10.0, events=False, scheduler_model=None,
+                      time_per_day=None, costs=None, ratings=None):
     """Let ``scheduler`` drive ``learner`` through ``n_items`` items for ``days`` days.
 
     Each day (starting at ``day * 86400`` s) the scheduler picks the items due
@@ -314,7 +318,19 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
     answer is drawn from the learner's recall probability (its ``predict``; the
     scheduler sees only the answer and its rating), followed by the scheduler's
     ``views`` STUDY presentations. Then at most ``new_per_day`` new items are
-    studied. Events follow each other every ``presentation_time`` seconds. The
+    studied. Events follow each other every ``presentation_time`` seconds.
+
+    Each review and new item costs time (``costs``, seconds by state and rating;
+    default the FSRS simulator's): the day's session ends at the first card that
+    would take it past ``time_per_day`` seconds, and ``time_spent`` reports the
+    day's workload in seconds. With ``ratings`` every view is a rated answer, as
+    in Anki and the FSRS simulator: a new card's first view is rated from
+    ``first_rating_prob`` and followed by learning steps, a lapse by relearning
+    steps (same-day answers, rated from the step transitions), and a review is
+    not followed by study presentations. :class:`simulator.FSRS` as the learner
+    with ``calendar_days=True`` and ``TargetRetention(target,
+    model=FSRS(calendar_days=True))`` with ``ratings=Ratings()`` and
+    ``time_per_day=1800`` is the FSRS simulator's default workload. The
     learner is any memory model (:class:`simulator.MemoryModel`); an ACT-R
     learner's activations are those :func:`simulator.run` gives on the same
     events. A model-based scheduler predicts with ``scheduler_model``, which
@@ -348,13 +364,25 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
         ``p_recall``, ``recalled``, ``rating``).
     scheduler_model : simulator.MemoryModel, optional
         What a model-based scheduler predicts with (see above).
+    time_per_day : float or None
+        Seconds of study a day (> 0; None: no limit), as the FSRS simulator's
+        ``max_cost_perday``.
+    costs : simulator.ReviewCosts, optional
+        Seconds per view by state and rating (without ``ratings``, a review costs
+        the review cost of its rating and a new item the learning cost of Good).
+    ratings : simulator.Ratings, optional
+        Rated views with learning and relearning steps (see above); None: each
+        review is rated by the learner model's ``rate`` and followed by the
+        scheduler's ``views`` study presentations.
 
     Returns
     -------
     xarray.Dataset
         Over ``day``: ``reviews``, ``new_items``, ``items_learned`` (items
         studied so far), ``presentations``, ``mean_recall`` (mean true recall
-        probability of the items learned, at the day's start); over
+        probability of the items learned, at the day's start), ``time_spent``
+        (s), ``memorized`` (sum of the learned items' recall probabilities after
+        the day's session, the FSRS simulator's "memorized"); over
         ``test_delay``: ``retention``; ``reviews_per_item`` (scalar). Attrs:
         ``scheduler`` and ``scheduler_<param>``, ``agent_<param>``, limits, seed
         entropy.
@@ -377,10 +405,20 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
         limits[name] = -1 if value is None else int(check_number(name, value, 0, None,
                                                                  integer=True))
     delays = _check_delays(test_delays)
+    time_per_day = np.inf if time_per_day is None else float(
+        check_number("time_per_day", time_per_day, 0.0, None, low_open=True))
+    if costs is None:
+        costs = ReviewCosts()
+    elif not isinstance(costs, ReviewCosts):
+        raise ValueError(f"costs must be a simulator.ReviewCosts, got {type(costs).__name__}")
+    if ratings is not None and not isinstance(ratings, Ratings):
+        raise ValueError(f"ratings must be a simulator.Ratings or None, got "
+                         f"{type(ratings).__name__}")
     presentation_time = float(check_number("presentation_time", presentation_time, 0.0,
                                            None, low_open=True))
     day_length = DAY / presentation_time
-    if day_length < _max_events_per_day(scheduler.views, n_items, limits):
+    if day_length < _max_events_per_day(scheduler.views, n_items, limits, ratings is not None,
+                                        time_per_day, costs):
         raise ValueError(f"presentation_time ({presentation_time:g} s) too long: a day's "
                          f"session must fit in the day")
 
@@ -389,6 +427,8 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
     out = {name: np.zeros(days, np.int64)
            for name in ("reviews", "new_items", "items_learned", "presentations")}
     out["mean_recall"] = np.empty(days)
+    out["time_spent"] = np.zeros(days)
+    out["memorized"] = np.zeros(days)
     retention = np.empty(len(delays))
     learner_state = learner.new_state(n_items, rng)
     if not scheduler.uses_model:
@@ -407,14 +447,21 @@ def simulate_schedule(scheduler, learner, n_items, days, reviews_per_day=None,
                    (scheduler.kernel_params(), _scheduler_state(scheduler, n_items, seed_seq),
                     int(scheduler.views)),
                    (n_items, days, limits["reviews_per_day"], limits["new_per_day"],
-                    presentation_time, delays * DAY, bool(events)),
-                   (rng, generator(child(seed_seq, RATING_SEED))),
+                    presentation_time, delays * DAY, bool(events), time_per_day),
+                   workload_record(costs, ratings),
+                   (rng, generator(child(seed_seq, RATING_SEED)),
+                    generator(child(seed_seq, STEPS_SEED))),
                    (out["reviews"], out["new_items"], out["items_learned"],
-                    out["presentations"], out["mean_recall"], retention))
+                    out["presentations"], out["mean_recall"], retention, out["time_spent"],
+                    out["memorized"]))
+    settings = dict(limits, n_items=n_items, days=days, presentation_time=presentation_time,
+                    time_per_day=time_per_day if np.isfinite(time_per_day) else -1.0,
+                    rated=ratings is not None)
+    settings.update(flat_attrs(dataclasses.asdict(costs), prefix="cost"))
+    if ratings is not None:
+        settings.update(flat_attrs(dataclasses.asdict(ratings), prefix="ratings"))
     return _to_dataset(scheduler, learner, scheduler_model, out, retention, delays,
-                       log if events else None,
-                       dict(limits, n_items=n_items, days=days,
-                            presentation_time=presentation_time), seed_seq)
+                       log if events else None, settings, seed_seq)
 
 
 def _scheduler_state(scheduler, n_items, seed_seq):
@@ -436,9 +483,15 @@ def _check_delays(test_delays):
     return delays
 
 
-def _max_events_per_day(views, n_items, limits):
+def _max_events_per_day(views, n_items, limits, rated, time_per_day, costs):
     reviews = n_items if limits["reviews_per_day"] < 0 else limits["reviews_per_day"]
     new = n_items if limits["new_per_day"] < 0 else limits["new_per_day"]
+    cheapest = costs.table()[:2].min()  # the least a card costs
+    if np.isfinite(time_per_day) and cheapest > 0:
+        cards = int(time_per_day // cheapest) + 1
+        reviews, new = min(reviews, cards), min(new, cards)
+    if rated:
+        return (min(reviews, n_items) + min(new, n_items)) * (1 + kernels.MAX_STEPS)
     return min(reviews, n_items) * (1 + views) + min(new, n_items) * views
 
 
@@ -448,6 +501,7 @@ def _to_dataset(scheduler, learner, scheduler_model, out, retention, delays, log
             "items_learned": ("day", out["items_learned"]),
             "presentations": ("day", out["presentations"]),
             "mean_recall": ("day", out["mean_recall"]),
+            "time_spent": ("day", out["time_spent"]), "memorized": ("day", out["memorized"]),
             "retention": ("test_delay", retention)}
     learned = out["items_learned"][-1]
     data["reviews_per_item"] = ((), out["reviews"].sum() / learned if learned else np.nan)

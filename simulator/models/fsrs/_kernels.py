@@ -1,8 +1,9 @@
 """FSRS-6's equations as the memory-model protocol's jitted entry points.
 
 ``params`` (:meth:`simulator.FSRS.kernel_params`): ``(w, decay, factor,
-study_rating, hard_prob, easy_prob)`` with ``w`` the 21 weights (float64 array),
-``decay = -w[20]`` and ``factor = 0.9 ** (1 / decay) - 1``.
+study_rating, hard_prob, easy_prob, calendar_days, constants)`` with ``w`` the 21 weights
+(float64 array), ``decay = -w[20]``, ``factor = 0.9 ** (1 / decay) - 1`` and
+``constants = (e^w8, D0(Easy), e^(w17 w18))`` (computed once, not per review).
 ``state`` (:meth:`simulator.FSRS.new_state`): ``(stability, difficulty, last)`` per
 item, in days, 1..10 and seconds (``last`` NaN before the first review).
 
@@ -30,8 +31,12 @@ def retrievability(elapsed_days, stability, decay, factor):
 
 
 @njit(inline="always")
-def elapsed_days(now, last):
-    """Whole days between two reviews (FSRS counts days, not seconds)."""
+def elapsed_days(params, now, last):
+    """Whole days between two reviews (FSRS counts days, not seconds): whole 24-hour
+    periods (py-fsrs), or with ``calendar_days`` the day boundaries (multiples of
+    86400 s) crossed, as Anki counts them."""
+    if params[6]:
+        return max(0.0, math.floor(now / DAY) - math.floor(last / DAY))
     return max(0.0, math.floor((now - last) / DAY))
 
 
@@ -47,11 +52,12 @@ def initial_difficulty(w, grade):
 
 
 @njit(inline="always")
-def next_difficulty(w, d, grade):
-    """Linear damping of ``-w6 (G - 3)``, then mean reversion to ``D0(Easy)`` by ``w7``."""
+def next_difficulty(w, d, grade, d0_easy):
+    """Linear damping of ``-w6 (G - 3)``, then mean reversion to ``D0(Easy)`` by ``w7``
+    (``d0_easy = initial_difficulty(w, EASY)``)."""
     delta = -w[6] * (grade - 3)
     damped = d + (10.0 - d) * delta / 9.0
-    return clamp_difficulty(w[7] * initial_difficulty(w, EASY) + (1.0 - w[7]) * damped)
+    return clamp_difficulty(w[7] * d0_easy + (1.0 - w[7]) * damped)
 
 
 @njit(inline="always")
@@ -64,20 +70,21 @@ def short_term_stability(w, s, grade):
 
 
 @njit(inline="always")
-def recall_stability(w, d, s, r, grade):
+def recall_stability(w, d, s, r, grade, exp_w8):
     """After a successful review: ``S (1 + e^w8 (11 - D) S^-w9 (e^(w10 (1 - R)) - 1)
-    * hard penalty w15 * easy bonus w16)``."""
+    * hard penalty w15 * easy bonus w16)`` (``exp_w8 = e^w8``)."""
     hard = w[15] if grade == HARD else 1.0
     easy = w[16] if grade == EASY else 1.0
-    return s * (1.0 + math.exp(w[8]) * (11.0 - d) * s ** -w[9]
+    return s * (1.0 + exp_w8 * (11.0 - d) * s ** -w[9]
                 * (math.exp((1.0 - r) * w[10]) - 1.0) * hard * easy)
 
 
 @njit(inline="always")
-def forget_stability(w, d, s, r):
-    """After a lapse: ``min(w11 D^-w12 ((S + 1)^w13 - 1) e^(w14 (1 - R)), S / e^(w17 w18))``."""
+def forget_stability(w, d, s, r, exp_w17_w18):
+    """After a lapse: ``min(w11 D^-w12 ((S + 1)^w13 - 1) e^(w14 (1 - R)), S / e^(w17 w18))``
+    (``exp_w17_w18 = e^(w17 w18)``)."""
     long_term = w[11] * d ** -w[12] * ((s + 1.0) ** w[13] - 1.0) * math.exp((1.0 - r) * w[14])
-    return min(long_term, s / math.exp(w[17] * w[18]))
+    return min(long_term, s / exp_w17_w18)
 
 
 @njit(inline="always")
@@ -91,21 +98,23 @@ def grade_of(params, outcome, rating):
     return GOOD if outcome > 0.5 else AGAIN
 
 
-@njit
+@njit(inline="always")
 def predict(params, state, item, now):
     """Retrievability after the whole days since the last review (0 before the first)."""
     stability, difficulty, last = state
     if math.isnan(last[item]):
         return 0.0
-    return retrievability(elapsed_days(now, last[item]), stability[item], params[1], params[2])
+    return retrievability(elapsed_days(params, now, last[item]), stability[item], params[1],
+                          params[2])
 
 
-@njit
+@njit(inline="always")
 def learn(params, state, item, now, outcome, rating):
     """A review: the first sets ``S0 = w[G-1]`` and ``D0(G)``; a review on the same day
     takes the short-term stability, a later one the recall or forget stability at
     the current retrievability; then the difficulty update."""
     w = params[0]
+    constants = params[7]
     stability, difficulty, last = state
     grade = grade_of(params, outcome, rating)
     if math.isnan(last[item]):
@@ -113,23 +122,23 @@ def learn(params, state, item, now, outcome, rating):
         difficulty[item] = clamp_difficulty(initial_difficulty(w, grade))
     else:
         s, d = stability[item], difficulty[item]
-        days = elapsed_days(now, last[item])
+        days = elapsed_days(params, now, last[item])
         if days < 1.0:
             s = short_term_stability(w, s, grade)
         else:
             r = retrievability(days, s, params[1], params[2])
             if grade == AGAIN:
-                s = forget_stability(w, d, s, r)
+                s = forget_stability(w, d, s, r, constants[2])
             else:
-                s = recall_stability(w, d, s, r, grade)
+                s = recall_stability(w, d, s, r, grade, constants[0])
             s = max(s, STABILITY_MIN)
         stability[item] = s
-        difficulty[item] = next_difficulty(w, d, grade)
+        difficulty[item] = next_difficulty(w, d, grade, constants[1])
     last[item] = now
     return state
 
 
-@njit
+@njit(inline="always")
 def observe(params, state, item, now, out):
     """Stability (days), difficulty and retrievability of ``item`` before an event at ``now``."""
     stability, difficulty, last = state

@@ -1,5 +1,6 @@
 """FSRS-6: the Free Spaced Repetition Scheduler's memory model."""
 import dataclasses
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -46,6 +47,12 @@ class FSRS(PerItemMemory, MemoryModel):
         Grade of an event with no answer (1-4).
     hard_prob, easy_prob : float
         Rating probabilities of a simulated recall; their sum <= 1.
+    calendar_days : bool
+        Count the days elapsed since the last review as the day boundaries
+        (multiples of 86400 s) crossed, as Anki and the FSRS simulator count them,
+        instead of whole 24-hour periods as py-fsrs does (default). A simulated
+        schedule whose sessions start each day at the day boundary reviews an item
+        a whole number of days later whatever its place in the session.
     """
 
     w0: float = parameter(0.212, low=0.001, high=100.0, units="day",
@@ -96,6 +103,9 @@ class FSRS(PerItemMemory, MemoryModel):
                                  doc="probability of Hard given a simulated recall")
     easy_prob: float = parameter(0.145, low=0.0, high=1.0,
                                  doc="probability of Easy given a simulated recall")
+    calendar_days: bool = parameter(False, choices=(False, True),
+                                    doc="count elapsed days as day boundaries crossed "
+                                        "(Anki) instead of whole 24-hour periods (py-fsrs)")
     parameters: dataclasses.InitVar[tuple] = None
 
     fixed_state: ClassVar[bool] = True
@@ -137,9 +147,13 @@ class FSRS(PerItemMemory, MemoryModel):
         return 0.9 ** (1.0 / -self.w20) - 1.0
 
     def kernel_params(self):
-        """``(w, decay, factor, study_rating, hard_prob, easy_prob)`` for the kernels."""
-        return (np.array(self.weights), -self.w20, self.factor, int(self.study_rating),
-                float(self.hard_prob), float(self.easy_prob))
+        """``(w, decay, factor, study_rating, hard_prob, easy_prob, calendar_days,
+        constants)`` for the kernels; ``constants = (e^w8, D0(Easy), e^(w17 w18))``."""
+        w = np.array(self.weights)
+        constants = np.array([math.exp(w[8]), w[4] - math.exp(3.0 * w[5]) + 1.0,
+                              math.exp(w[17] * w[18])])
+        return (w, -self.w20, self.factor, int(self.study_rating), float(self.hard_prob),
+                float(self.easy_prob), bool(self.calendar_days), constants)
 
     def new_state(self, n_items, rng):
         """Stability, difficulty (NaN before the first review) and last review time.
