@@ -100,7 +100,7 @@ def block_results():
         pages[str(path.relative_to(ROOT))] = runnable
     env = dict(os.environ, MPLBACKEND="Agg")
     done = subprocess.run([sys.executable, "-c", RUNNER, str(ROOT)], input=json.dumps(pages),
-                          capture_output=True, text=True, env=env, timeout=600)
+                          capture_output=True, text=True, env=env, timeout=1500)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
