@@ -58,3 +58,17 @@ def test_a_user_experiment_gets_seeds_from_its_grid_position():
     xr.testing.assert_identical(a, b)
     assert a["x"].dims == ("scale", "replicate")
     assert np.unique(a["x"].values).size == 6
+
+
+def test_schedule_experiment_is_simulate_schedule_with_the_run_seed():
+    learner, scheduler = simulator.ACTR(), simulator.Leitner()
+    swept = simulator.sweep(learner, simulator.schedule_experiment, {"time_per_day": [60.0]},
+                            environment_kwargs={"scheduler": scheduler, "n_items": 10,
+                                                "days": 8},
+                            reduce=lambda ds: ds[["time_spent", "reviews"]], seed=3,
+                            progress=False)
+    direct = simulator.simulate_schedule(scheduler, learner, 10, 8, time_per_day=60.0,
+                                         seed=np.random.SeedSequence(3, spawn_key=(1, 0, 0)))
+    np.testing.assert_array_equal(swept["time_spent"].isel(time_per_day=0, replicate=0),
+                                  direct["time_spent"])
+    assert swept["time_per_day"].attrs["units"] == "s"

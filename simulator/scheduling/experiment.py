@@ -15,10 +15,13 @@ from simulator.sweeps.experiments import experiment
                          doc="daily limit on new items (None: no limit)"),
     presentation_time=argument(low=0.0, low_open=True, units="s",
                                doc="seconds between consecutive events of a session"),
+    time_per_day=argument(low=0.0, low_open=True, units="s", optional=True,
+                          doc="daily study-time limit (None: no limit)"),
 )
 def schedule_experiment(agent, scheduler, n_items=200, days=120, reviews_per_day=None,
                         new_per_day=None, test_delays=(1.0, 7.0, 30.0, 90.0),
-                        presentation_time=10.0, scheduler_model=None, *, seed=None):
+                        presentation_time=10.0, scheduler_model=None, time_per_day=None,
+                        costs=None, ratings=None, *, seed=None):
     """:func:`simulator.simulate_schedule` as an experiment for :func:`simulator.sweep`.
 
     ``sweep(learner, schedule_experiment, grid, regimes={"SM2": {"scheduler":
@@ -34,7 +37,9 @@ def schedule_experiment(agent, scheduler, n_items=200, days=120, reviews_per_day
         The learner.
     scheduler : simulator.Scheduler
         The policy.
-    n_items, days, reviews_per_day, new_per_day, test_delays, presentation_time, scheduler_model
+    n_items, days, reviews_per_day, new_per_day, test_delays, presentation_time
+        As for :func:`simulator.simulate_schedule`.
+    scheduler_model, time_per_day, costs, ratings
         As for :func:`simulator.simulate_schedule`.
     seed : SeedSequence
         The run's seed (given by the sweep).
@@ -47,4 +52,5 @@ def schedule_experiment(agent, scheduler, n_items=200, days=120, reviews_per_day
     return simulate_schedule(scheduler, agent, n_items, days, reviews_per_day=reviews_per_day,
                              new_per_day=new_per_day, test_delays=test_delays, seed=seed,
                              presentation_time=presentation_time,
-                             scheduler_model=scheduler_model)
+                             scheduler_model=scheduler_model, time_per_day=time_per_day,
+                             costs=costs, ratings=ratings)
