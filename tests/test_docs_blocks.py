@@ -115,6 +115,7 @@ def test_readme_setup_block_is_the_one_ci_runs():
     assert language == "sh" and skipped
     commands = source.strip().splitlines()
     assert commands == ['python3 -m venv .venv && .venv/bin/pip install -e ".[all]" '
+                        '&& .venv/bin/pip install --no-deps fsrs-optimizer==6.5.0 '
                         '&& .venv/bin/cogmemsim demo',
                         ".venv/bin/python -m pytest -n auto --dist loadfile"]
 
