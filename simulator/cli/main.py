@@ -220,16 +220,13 @@ def _number(text):
 
 
 def _check_output(path, suffix, overwrite):
-    """Refuse a bad or existing output path before any work."""
+    """Refuse a bad or existing output path before any work (the suffix this command
+    writes, then :func:`analysis.io.check_target`)."""
+    from analysis.io import check_target
+
     if path.suffix != suffix:
         raise ValueError(f"--out must end in {suffix}, got {str(path)!r}")
-    folder = path.parent if str(path.parent) else pathlib.Path(".")
-    if not folder.is_dir():
-        raise ValueError(f"--out: folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(f"--out: folder {str(folder)!r} is not writable")
-    if path.exists() and not overwrite:
-        raise ValueError(f"--out: {str(path)!r} exists (pass --overwrite to replace it)")
+    check_target(path, overwrite, name="--out")
 
 
 def _check_folder(folder, option):
